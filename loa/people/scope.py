@@ -1,0 +1,75 @@
+"""The one place that decides which units a user may see and act on.
+
+A user acts on the subtree of their unit. For an agency office that means the offices below it, the
+administrative units it serves (and their subtrees), and, across the 2025 reform, the units that preceded
+them, so that a new province's staff see the history of the old provinces merged into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from loa.people.models import User
+from loa.units.models import Level, Unit
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass
+class Scope:
+    user: User
+    _ids: frozenset[int] | None = field(default=None, init=False)
+    _computed: bool = field(default=False, init=False)
+
+    @property
+    def is_national(self) -> bool:
+        return self.user.is_national
+
+    def unit_ids(self) -> frozenset[int] | None:
+        """Ids of every unit in scope; None means no restriction (national)."""
+        if self.is_national:
+            return None
+        if not self._computed:
+            self._ids = frozenset(_collect(self.user.unit)) if self.user.unit else frozenset()
+            self._computed = True
+        return self._ids
+
+    def contains(self, unit: Unit | None) -> bool:
+        ids = self.unit_ids()
+        return ids is None or (unit is not None and unit.pk in ids)
+
+    def filter(self, qs: QuerySet[M], field_name: str = "unit") -> QuerySet[M]:
+        ids = self.unit_ids()
+        return qs if ids is None else qs.filter(**{f"{field_name}__in": ids})
+
+
+def scope_for(user: User) -> Scope:
+    cached = getattr(user, "_loa_scope", None)
+    if cached is None:
+        cached = Scope(user)
+        user._loa_scope = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _subtrees(roots: list[Unit]) -> set[int]:
+    if not roots:
+        return set()
+    cond = Q()
+    for root in roots:
+        cond |= Q(path__startswith=root.path)
+    return set(Unit.objects.filter(cond).values_list("id", flat=True))
+
+
+def _collect(unit: Unit) -> set[int]:
+    if unit.level == Level.OFFICE:
+        ids = _subtrees([unit])
+        ids |= _subtrees(list(Unit.objects.filter(served_by__office_id__in=ids).distinct()))
+    else:
+        ids = _subtrees([unit])
+    predecessors = list(Unit.objects.filter(successor_links__new_id__in=ids).distinct())
+    ids |= {u.pk for u in predecessors}
+    ids |= _subtrees([u for u in predecessors if u.level in (Level.PROVINCE, Level.OFFICE)])
+    return ids

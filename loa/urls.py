@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from loa.api import api
+from loa.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("units/", include("loa.units.urls")),
+    path("catalogues/", include("loa.catalogues.urls")),
+    path("people/", include("loa.people.urls")),
+    path("audit/", include("loa.audit.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
