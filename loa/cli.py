@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from typing import Any
 
 import typer
@@ -103,7 +102,3 @@ def main() -> None:
 
     app()
 
-
-if __name__ == "__main__":
-    main()
-    sys.exit(0)

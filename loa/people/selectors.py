@@ -6,12 +6,14 @@ from django.db.models import Q, QuerySet
 
 from django.utils.translation import gettext as _
 
-from loa.core.errors import NotFound
+from loa.core.errors import Forbidden, NotFound
 from loa.people.models import ApiToken, User
 from loa.people.scope import scope_for
 
 
 def user_list(actor: User, query: str = "") -> QuerySet[User]:
+    if not actor.can_manage_users:
+        raise Forbidden(_("Bạn không có quyền quản lý người dùng."))
     qs = scope_for(actor).filter(User.objects.select_related("unit").order_by("username"))
     if not actor.is_national:
         qs = qs.exclude(role="national_admin")
@@ -27,6 +29,8 @@ def token_list(user: User) -> QuerySet[ApiToken]:
 def user_get(actor: User, user_id: int) -> User:
     """A user the actor may manage; others are reported as not found so their existence does not leak."""
     user = User.objects.select_related("unit").filter(pk=user_id).first()
+    if not actor.can_manage_users:
+        raise Forbidden(_("Bạn không có quyền quản lý người dùng."))
     if user is None or not (actor.is_national or (scope_for(actor).contains(user.unit) and not user.is_national)):
         raise NotFound(_("Không tìm thấy người dùng."))
     return user

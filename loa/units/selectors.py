@@ -80,7 +80,12 @@ def successors(unit: Unit) -> list[UnitLink]:
 
 
 def predecessors(unit: Unit) -> list[UnitLink]:
-    return list(unit.predecessor_links.select_related("old").order_by("-primary", "old__code"))
+    """Old units merged into this one. Abolished districts are successors' facts (district → province), not
+    listed among a province's predecessors, where only the old provinces belong."""
+    links = unit.predecessor_links.select_related("old").order_by("-primary", "old__code")
+    if unit.level == Level.PROVINCE:
+        links = links.exclude(old__level=Level.DISTRICT)
+    return list(links)
 
 
 @dataclass

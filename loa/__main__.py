@@ -1,0 +1,3 @@
+from loa.cli import main
+
+main()
