@@ -13,8 +13,13 @@ from loa.core.errors import LoaError
 from loa.people.api import router as people_router
 from loa.units.api import router as units_router
 
-api = NinjaAPI(title="Loa API", version="1", auth=AUTH, urls_namespace="api",
-               description="API của Loa: đơn vị, danh mục, người dùng, nhật ký.")
+api = NinjaAPI(
+    title="Loa API",
+    version="1",
+    auth=AUTH,
+    urls_namespace="api",
+    description="API của Loa: đơn vị, danh mục, người dùng, nhật ký.",
+)
 api.add_router("/units", units_router)
 api.add_router("/catalogues", catalogues_router)
 api.add_router("/users", people_router)
@@ -33,6 +38,7 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
-              for e in exc.errors]
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")} for e in exc.errors
+    ]
     return api.create_response(request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "errors": errors}, status=422)

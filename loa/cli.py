@@ -8,8 +8,9 @@ from typing import Any
 
 import typer
 
-app = typer.Typer(help="Loa — nền tảng truyền thông chính sách BHXH, BHYT, BHTN.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="Loa — nền tảng truyền thông chính sách BHXH, BHYT, BHTN.", no_args_is_help=True, add_completion=False
+)
 units_app = typer.Typer(help="Đơn vị hành chính và cơ quan BHXH qua cải cách 2025.", no_args_is_help=True)
 users_app = typer.Typer(help="Người dùng: tạo, đặt lại mật khẩu.", no_args_is_help=True)
 app.add_typer(units_app, name="units")
@@ -66,9 +67,11 @@ def demo(
 
     bootstrap()
     users = demo_users()
-    typer.echo("Người dùng mẫu (mật khẩu chung: %s):" % DEMO_PASSWORD)
+    typer.echo(f"Người dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
     for user in users:
-        typer.echo(f"  {user.username:<16} {user.get_role_display():<28} {user.unit.name if user.unit else 'Toàn quốc'}")
+        typer.echo(
+            f"  {user.username:<16} {user.get_role_display():<28} {user.unit.name if user.unit else 'Toàn quốc'}"
+        )
     if serve:
         typer.echo(f"Loa đang chạy tại http://127.0.0.1:{port}/  (Ctrl+C để dừng)")
         call_command("runserver", f"127.0.0.1:{port}", "--noreload")
@@ -101,4 +104,3 @@ def main() -> None:
     from loa import cli_units, cli_users  # noqa: F401  (registers the sub-commands)
 
     app()
-

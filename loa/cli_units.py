@@ -61,7 +61,9 @@ def show_unit(
     if as_json:
         emit(data)
         return
-    typer.echo(f"{data['name']} ({data['code']}) — {data['level']}, {data['valid_from'] or '…'} → {data['valid_to'] or 'nay'}")
+    typer.echo(
+        f"{data['name']} ({data['code']}) — {data['level']}, {data['valid_from'] or '…'} → {data['valid_to'] or 'nay'}"
+    )
     for key in ("ancestors", "children", "predecessors", "successors"):
         values = data[key]
         assert isinstance(values, list)
@@ -85,8 +87,11 @@ def reform_check(as_json: bool = typer.Option(False, "--json", help="In JSON."))
         typer.echo(f"  {row['code']} {row['name']}: {row['issue']}")
 
 
+SOURCE_ARG = typer.Argument(Path("../shared/data/admin_units"), help="Thư mục danh sách gốc.")
+
+
 @units_app.command("build-seed")
-def build_seed(source: Path = typer.Argument(Path("../shared/data/admin_units"), help="Thư mục danh sách gốc.")) -> None:
+def build_seed(source: Path = SOURCE_ARG) -> None:
     """(Nhà phát triển) Dựng lại tệp seed đơn vị từ danh sách của Tổng cục Thống kê."""
     from loa.units.seedbuild import build
 

@@ -28,8 +28,14 @@ def create(
     from loa.units.selectors import unit_get
 
     try:
-        user = user_create(_system_actor(), username=username, password=password, role=role,
-                           unit=unit_get(unit) if unit else None, full_name=full_name)
+        user = user_create(
+            _system_actor(),
+            username=username,
+            password=password,
+            role=role,
+            unit=unit_get(unit) if unit else None,
+            full_name=full_name,
+        )
     except LoaError as exc:
         fail(exc.message)
     if role == "national_admin":

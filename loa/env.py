@@ -78,6 +78,9 @@ def database_config(url: str) -> dict[str, object]:
     except ValueError as exc:
         raise SettingsError(f"{PREFIX}DATABASE_URL={url!r} không hợp lệ: {exc}") from None
     if url.startswith("sqlite:"):
-        config["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE",
-                             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        config["OPTIONS"] = {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     return config

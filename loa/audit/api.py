@@ -21,7 +21,8 @@ class AuditOut(Schema):
 
 
 @router.get("/", response=list[AuditOut], summary="Nhật ký thay đổi trong phạm vi")
-def list_audit(request: HttpRequest, model: str = "", object_pk: str = "", limit: int = 100,
-               offset: int = 0) -> list[dict[str, object]]:
+def list_audit(
+    request: HttpRequest, model: str = "", object_pk: str = "", limit: int = 100, offset: int = 0
+) -> list[dict[str, object]]:
     qs = audit_list(actor(request), model=model[:50], object_pk=object_pk[:50])
-    return [entry_as_dict(e) for e in qs[offset: offset + min(max(limit, 1), 1000)]]
+    return [entry_as_dict(e) for e in qs[offset : offset + min(max(limit, 1), 1000)]]

@@ -9,5 +9,9 @@ class MeasureInline(admin.TabularInline):
 
 
 for model in CATALOGUES.values():
-    admin.site.register(model, inlines=[MeasureInline] if model.__name__ == "Form" else [],
-                        list_display=["code", "name", "active", "sort_order"], search_fields=["code", "name"])
+    admin.site.register(
+        model,
+        inlines=[MeasureInline] if model.__name__ == "Form" else [],
+        list_display=["code", "name", "active", "sort_order"],
+        search_fields=["code", "name"],
+    )

@@ -46,7 +46,8 @@ class EntryIn(Schema):
 
 @router.get("/forms", response=list[FormOut], summary="Hình thức truyền thông và các chỉ tiêu đo")
 def list_forms(request: HttpRequest, include_retired: bool = False) -> list[Form]:
-    return list(catalogue_entries("forms", include_retired=include_retired).prefetch_related("measures"))  # type: ignore[arg-type]
+    forms = Form.objects.prefetch_related("measures")
+    return list(forms if include_retired else forms.filter(active=True))
 
 
 @router.get("/{slug}", response=list[EntryOut], summary="Các mục của một danh mục")

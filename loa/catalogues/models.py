@@ -16,6 +16,8 @@ class Entry(models.Model):
     active = models.BooleanField(_("đang dùng"), default=True)
     sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
 
+    objects = models.Manager()
+
     class Meta:
         abstract = True
         ordering = ["sort_order", "code"]

@@ -27,8 +27,9 @@ def catalogues_seed(path: Path = SEED_FILE) -> dict[str, int]:
         model = CATALOGUES[slug]
         for order, raw in enumerate(entries):
             fields = {k: v for k, v in raw.items() if k != "measures"}
-            entry, _created = model.objects.get_or_create(code=fields.pop("code"),
-                                                           defaults={**fields, "sort_order": order})
+            entry, _created = model.objects.get_or_create(
+                code=fields.pop("code"), defaults={**fields, "sort_order": order}
+            )
             if isinstance(entry, Form):
                 _seed_measures(entry, raw.get("measures", []))
         counts[slug] = model.objects.count()
@@ -61,7 +62,8 @@ def _clean(model: type[Entry], values: dict[str, Any]) -> dict[str, Any]:
         max_length = getattr(model._meta.get_field(name), "max_length", None)
         if max_length and isinstance(value, str) and len(value) > max_length:
             raise ValidationFailed(
-                _("Trường “%(field)s” dài %(n)d ký tự, vượt quá %(max)d.") % {"field": name, "n": len(value), "max": max_length},
+                _("Trường “%(field)s” dài %(n)d ký tự, vượt quá %(max)d.")
+                % {"field": name, "n": len(value), "max": max_length},
                 field=name,
             )
     return cleaned
@@ -73,8 +75,10 @@ def catalogue_entry_create(actor: User, slug: str, code: str, values: dict[str, 
     model = catalogue_model(slug)
     code = code.strip()
     if not code or len(code) > 60 or not all(ch.isalnum() or ch in "-_" for ch in code) or not code.isascii():
-        raise ValidationFailed(_("Mã “%(code)s” không hợp lệ: chỉ chữ không dấu, số, “-” và “_”, tối đa 60 ký tự.")
-                               % {"code": code}, field="code")
+        raise ValidationFailed(
+            _("Mã “%(code)s” không hợp lệ: chỉ chữ không dấu, số, “-” và “_”, tối đa 60 ký tự.") % {"code": code},
+            field="code",
+        )
     if model.objects.filter(code=code).exists():
         raise ValidationFailed(_("Mã “%(code)s” đã tồn tại.") % {"code": code}, field="code")
     return model.objects.create(code=code, **_clean(model, values))

@@ -29,11 +29,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def entries(request: HttpRequest, slug: str) -> HttpResponse:
     model = services.catalogue_model(slug)
-    rows = catalogue_entries(slug, include_retired=True)
-    if model is Form:
-        rows = rows.prefetch_related("measures")
-    return render(request, "catalogues/entries.html", {"slug": slug, "title": model._meta.verbose_name_plural,
-                                                       "rows": rows, "is_form": model is Form})
+    rows = Form.objects.prefetch_related("measures") if model is Form else catalogue_entries(slug, include_retired=True)
+    return render(
+        request,
+        "catalogues/entries.html",
+        {"slug": slug, "title": model._meta.verbose_name_plural, "rows": rows, "is_form": model is Form},
+    )
 
 
 @login_required

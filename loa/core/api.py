@@ -33,4 +33,4 @@ AUTH = [TokenAuth(), ActiveSession()]
 
 
 def actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]

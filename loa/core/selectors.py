@@ -29,10 +29,12 @@ def home_summary(user: User) -> HomeSummary:
     by_level = dict(units.values_list("level").annotate(n=Count("id")).values_list("level", "n"))
     users = scope.filter(User.objects.all())
     return HomeSummary(
-        role_label=Role(user.role).label if user.role in Role.values else user.role,
+        role_label=str(Role(user.role).label) if user.role in Role.values else user.role,
         unit=user.unit,
-        unit_at=(user.unit.valid_from or today()).isoformat() if user.unit and user.unit.valid_to else today().isoformat(),
-        units_by_level={Level(k).label: v for k, v in sorted(by_level.items(), key=lambda kv: _ORDER[kv[0]])},
+        unit_at=(user.unit.valid_from or today()).isoformat()
+        if user.unit and user.unit.valid_to
+        else today().isoformat(),
+        units_by_level={str(Level(k).label): v for k, v in sorted(by_level.items(), key=lambda kv: _ORDER[kv[0]])},
         users_in_scope=users.count(),
         can_manage_users=user.can_manage_users,
         can_edit_catalogues=user.is_national,

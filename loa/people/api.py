@@ -58,8 +58,15 @@ def list_users(request: HttpRequest, q: str = "") -> list[User]:
 @router.post("/", response={201: UserOut}, summary="Tạo người dùng")
 def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, User]:
     unit = unit_get(payload.unit) if payload.unit else None
-    return 201, services.user_create(actor(request), username=payload.username, password=payload.password,
-                                     role=payload.role, unit=unit, full_name=payload.full_name, email=payload.email)
+    return 201, services.user_create(
+        actor(request),
+        username=payload.username,
+        password=payload.password,
+        role=payload.role,
+        unit=unit,
+        full_name=payload.full_name,
+        email=payload.email,
+    )
 
 
 @router.get("/{user_id}", response=UserOut, summary="Một người dùng")
@@ -70,8 +77,9 @@ def get_user(request: HttpRequest, user_id: int) -> User:
 @router.patch("/{user_id}", response=UserOut, summary="Sửa vai trò, đơn vị, trạng thái")
 def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> User:
     unit = unit_get(payload.unit) if payload.unit else None
-    return services.user_update(actor(request), user_id, role=payload.role, unit=unit,
-                                full_name=payload.full_name, is_active=payload.is_active)
+    return services.user_update(
+        actor(request), user_id, role=payload.role, unit=unit, full_name=payload.full_name, is_active=payload.is_active
+    )
 
 
 @router.post("/{user_id}/password", response={204: None}, summary="Đặt lại mật khẩu (quản trị)")

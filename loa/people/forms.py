@@ -13,8 +13,12 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-    unit_code = forms.CharField(label=_("Mã đơn vị"), max_length=20, required=False,
-                                help_text=_("Mã cơ quan BHXH hoặc đơn vị hành chính, ví dụ BHXH-40."))
+    unit_code = forms.CharField(
+        label=_("Mã đơn vị"),
+        max_length=20,
+        required=False,
+        help_text=_("Mã cơ quan BHXH hoặc đơn vị hành chính, ví dụ BHXH-40."),
+    )
     password = forms.CharField(label=_("Mật khẩu"), widget=forms.PasswordInput, max_length=128)
 
 

@@ -21,8 +21,9 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
-                             verbose_name=_("đơn vị"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("đơn vị")
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
 

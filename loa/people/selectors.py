@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-
 from django.utils.translation import gettext as _
 
 from loa.core.errors import Forbidden, NotFound

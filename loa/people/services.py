@@ -39,8 +39,9 @@ def _password(password: str, user: User | None = None) -> None:
 
 
 @transaction.atomic
-def user_create(actor: User, *, username: str, password: str, role: str, unit: Unit | None,
-                full_name: str = "", email: str = "") -> User:
+def user_create(
+    actor: User, *, username: str, password: str, role: str, unit: Unit | None, full_name: str = "", email: str = ""
+) -> User:
     _check_manage(actor, unit, role)
     username = nfc(username)
     if not username or len(username) > 150:

@@ -45,9 +45,15 @@ def user_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
-            user = services.user_create(_actor(request), username=data["username"], password=data["password"],
-                                        role=data["role"], unit=_unit(data["unit_code"]),
-                                        full_name=data["full_name"], email=data["email"])
+            user = services.user_create(
+                _actor(request),
+                username=data["username"],
+                password=data["password"],
+                role=data["role"],
+                unit=_unit(data["unit_code"]),
+                full_name=data["full_name"],
+                email=data["email"],
+            )
         except LoaError as exc:
             form.add_error(_field(exc, form), exc.message)
         else:
@@ -61,14 +67,24 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     actor = _actor(request)
     _require_manager(actor)
     target = user_get(actor, user_id)
-    initial = {"full_name": target.full_name, "role": target.role, "is_active": target.is_active,
-               "unit_code": target.unit.code if target.unit else ""}
+    initial = {
+        "full_name": target.full_name,
+        "role": target.role,
+        "is_active": target.is_active,
+        "unit_code": target.unit.code if target.unit else "",
+    }
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.user_update(actor, user_id, role=data["role"], unit=_unit(data["unit_code"]),
-                                 full_name=data["full_name"], is_active=data["is_active"])
+            services.user_update(
+                actor,
+                user_id,
+                role=data["role"],
+                unit=_unit(data["unit_code"]),
+                full_name=data["full_name"],
+                is_active=data["is_active"],
+            )
         except LoaError as exc:
             form.add_error(_field(exc, form), exc.message)
         else:
@@ -91,7 +107,9 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã đặt lại mật khẩu cho %(u)s.") % {"u": target.username})
             return redirect("people:users")
-    return render(request, "people/user_form.html", {"form": form, "title": _("Đặt lại mật khẩu: %(u)s") % {"u": target.username}})
+    return render(
+        request, "people/user_form.html", {"form": form, "title": _("Đặt lại mật khẩu: %(u)s") % {"u": target.username}}
+    )
 
 
 @login_required

@@ -36,11 +36,18 @@ class UnitDetailOut(UnitOut):
 
 
 @router.get("/", response=list[UnitOut], summary="Danh sách đơn vị có hiệu lực vào một ngày")
-def list_units(request: HttpRequest, level: str | None = None, at: str | None = None, q: str = "",
-               limit: int = 500, offset: int = 0) -> list[dict[str, object]]:
-    units = unit_list(at=parse_day(at), level=level, query=q[:100])[offset: offset + min(max(limit, 1), 5000)]
-    return [{"code": u.code, "name": u.name, "level": u.level, "parent": u.parent.code if u.parent else None}
-            for u in units]
+def list_units(
+    request: HttpRequest,
+    level: str | None = None,
+    at: str | None = None,
+    q: str = "",
+    limit: int = 500,
+    offset: int = 0,
+) -> list[dict[str, object]]:
+    units = unit_list(at=parse_day(at), level=level, query=q[:100])[offset : offset + min(max(limit, 1), 5000)]
+    return [
+        {"code": u.code, "name": u.name, "level": u.level, "parent": u.parent.code if u.parent else None} for u in units
+    ]
 
 
 @router.get("/{code}", response=UnitDetailOut, summary="Một đơn vị với cấp trên, trực thuộc, trước và sau cải cách")

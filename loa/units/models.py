@@ -61,7 +61,9 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "level", "version"], name="unit_code_level_version_unique"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gt=models.F("valid_from")),
                 name="unit_valid_range",
             ),
         ]

@@ -39,8 +39,14 @@ def _lower_division(name: str) -> str:
 
 
 def _unit(code: str, name: str, level: str, version: str, parent: str, division: str = "") -> dict[str, str]:
-    return {"code": code, "name": nfc(name), "level": level, "version": version, "parent": parent,
-            "division_type": division}
+    return {
+        "code": code,
+        "name": nfc(name),
+        "level": level,
+        "version": version,
+        "parent": parent,
+        "division_type": division,
+    }
 
 
 def read_pre2025(src: Path, seed: Seed) -> dict[str, dict[str, str]]:
@@ -53,12 +59,28 @@ def read_pre2025(src: Path, seed: Seed) -> dict[str, dict[str, str]]:
             pcode, dcode, ccode = row["Mã TP"].strip(), row["Mã QH"].strip(), row["Mã PX"].strip()
             if pcode not in provinces:
                 provinces[pcode] = row["Tỉnh Thành Phố"]
-                seed.units.append(_unit(pcode, row["Tỉnh Thành Phố"], "province", "pre2025", "VN",
-                                        _division(row["Tỉnh Thành Phố"], ("Thành phố", "Tỉnh"))))
+                seed.units.append(
+                    _unit(
+                        pcode,
+                        row["Tỉnh Thành Phố"],
+                        "province",
+                        "pre2025",
+                        "VN",
+                        _division(row["Tỉnh Thành Phố"], ("Thành phố", "Tỉnh")),
+                    )
+                )
             if dcode not in districts:
                 districts[dcode] = pcode
-                seed.units.append(_unit(dcode, row["Quận Huyện"], "district", "pre2025", pcode,
-                                        _division(row["Quận Huyện"], ("Quận", "Huyện", "Thị xã", "Thành phố"))))
+                seed.units.append(
+                    _unit(
+                        dcode,
+                        row["Quận Huyện"],
+                        "district",
+                        "pre2025",
+                        pcode,
+                        _division(row["Quận Huyện"], ("Quận", "Huyện", "Thị xã", "Thành phố")),
+                    )
+                )
             if ccode:
                 unit = _unit(ccode, row["Phường Xã"], "commune", "pre2025", dcode, row["Cấp"].strip())
                 communes[ccode] = unit
@@ -73,15 +95,24 @@ def read_2025(src: Path, seed: Seed) -> dict[str, dict[str, str]]:
         division = "Thành phố" if province["division_type"].startswith("thành phố") else "Tỉnh"
         seed.units.append(_unit(pcode, province["name"], "province", "2025", "VN", division))
         for ward in province["wards"]:
-            unit = _unit(f"{ward['code']:05d}", ward["name"], "commune", "2025", pcode, ward["division_type"].capitalize())
+            unit = _unit(
+                f"{ward['code']:05d}", ward["name"], "commune", "2025", pcode, ward["division_type"].capitalize()
+            )
             communes[unit["code"]] = unit
             seed.units.append(unit)
     return communes
 
 
 def _link(old: str, old_level: str, new: str, new_level: str, kind: str, primary: bool, note: str) -> dict[str, str]:
-    return {"old": old, "old_level": old_level, "new": new, "new_level": new_level, "kind": kind,
-            "primary": "1" if primary else "0", "note": nfc(note)}
+    return {
+        "old": old,
+        "old_level": old_level,
+        "new": new,
+        "new_level": new_level,
+        "kind": kind,
+        "primary": "1" if primary else "0",
+        "note": nfc(note),
+    }
 
 
 def _merge_kind(note: str) -> str:
@@ -96,8 +127,9 @@ def read_conversion(src: Path) -> list[list[str]]:
     return [[nfc(cell) for cell in row] for row in rows[2:] if row[2].strip()]
 
 
-def commune_links(rows: list[list[str]], old: dict[str, dict[str, str]], new: dict[str, dict[str, str]],
-                  seed: Seed) -> None:
+def commune_links(
+    rows: list[list[str]], old: dict[str, dict[str, str]], new: dict[str, dict[str, str]], seed: Seed
+) -> None:
     """Old commune → new commune links; codes the January list lacks are resolved by name or reported."""
     by_district_name = {(u["parent"], fold(u["name"])): code for code, u in old.items()}
     raw: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
@@ -109,15 +141,27 @@ def commune_links(rows: list[list[str]], old: dict[str, dict[str, str]], new: di
             if district_code and "sap xep toan bo huyen" in fold(note):
                 seed.links.append(_link(district_code, "district", new_code, "commune", "full", True, note))
             else:
-                seed.report.append({"version": "2025", "code": new_code, "name": new[new_code]["name"],
-                                    "issue": f"nguồn không phải đơn vị hành chính cấp xã: {old_name}"})
+                seed.report.append(
+                    {
+                        "version": "2025",
+                        "code": new_code,
+                        "name": new[new_code]["name"],
+                        "issue": f"nguồn không phải đơn vị hành chính cấp xã: {old_name}",
+                    }
+                )
             continue
         if old_code not in old:
             resolved = by_district_name.get((district_code, fold(old_name)))
-            seed.report.append({"version": "pre2025", "code": old_code, "name": old_name,
-                                "issue": ("mã trong bảng chuyển đổi khác danh sách 04/01/2025; đã khớp theo tên "
-                                          f"với mã {resolved}") if resolved else
-                                         "mã xã cũ trong bảng chuyển đổi không có trong danh sách 04/01/2025"})
+            seed.report.append(
+                {
+                    "version": "pre2025",
+                    "code": old_code,
+                    "name": old_name,
+                    "issue": (f"mã trong bảng chuyển đổi khác danh sách 04/01/2025; đã khớp theo tên với mã {resolved}")
+                    if resolved
+                    else "mã xã cũ trong bảng chuyển đổi không có trong danh sách 04/01/2025",
+                }
+            )
             if not resolved:
                 continue
             note = f"{note}; khớp theo tên (mã trong bảng {old_code})"
@@ -130,9 +174,15 @@ def commune_links(rows: list[list[str]], old: dict[str, dict[str, str]], new: di
             primary = len(targets) == 1 or fold(new[new_code]["name"]) == old_name
             seed.links.append(_link(old_code, "commune", new_code, "commune", kind, primary, note))
     for code in sorted(set(old) - set(raw)):
-        seed.report.append({"version": "pre2025", "code": code, "name": old[code]["name"],
-                            "issue": "không có trong bảng chuyển đổi (đơn vị thay đổi giữa 04/01/2025 và "
-                                     "01/07/2025); chỉ quy đổi được ở cấp tỉnh qua huyện cũ"})
+        seed.report.append(
+            {
+                "version": "pre2025",
+                "code": code,
+                "name": old[code]["name"],
+                "issue": "không có trong bảng chuyển đổi (đơn vị thay đổi giữa 04/01/2025 và "
+                "01/07/2025); chỉ quy đổi được ở cấp tỉnh qua huyện cũ",
+            }
+        )
 
 
 def _dedupe(rows: list[dict[str, str]]) -> None:
@@ -148,8 +198,9 @@ def province_links(src: Path, seed: Seed) -> None:
             for new_code in touching or [row["new_code_primary"]]:
                 primary = new_code == row["new_code_primary"]
                 kind = "full" if len(touching) <= 1 else "partial"
-                seed.links.append(_link(row["old_code"], "province", new_code, "province", kind, primary,
-                                        "sáp nhập tỉnh 2025"))
+                seed.links.append(
+                    _link(row["old_code"], "province", new_code, "province", kind, primary, "sáp nhập tỉnh 2025")
+                )
 
 
 def district_links(seed: Seed, old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> None:
@@ -165,8 +216,9 @@ def district_links(seed: Seed, old: dict[str, dict[str, str]], new: dict[str, di
         top = counts.most_common(1)[0][0]
         kind = "full" if len(counts) == 1 else "partial"
         for province in counts:
-            seed.links.append(_link(district["code"], "district", province, "province", kind, province == top,
-                                    "huyện bị bãi bỏ 2025"))
+            seed.links.append(
+                _link(district["code"], "district", province, "province", kind, province == top, "huyện bị bãi bỏ 2025")
+            )
 
 
 def offices(seed: Seed, old: dict[str, dict[str, str]], new: dict[str, dict[str, str]]) -> None:
@@ -180,18 +232,50 @@ def offices(seed: Seed, old: dict[str, dict[str, str]], new: dict[str, dict[str,
         if unit["version"] == "pre2025":
             parent = "BHXHVN" if unit["level"] == "province" else f"BHXH-{unit['parent']}"
             label = _lower_division(unit["name"])
-            seed.units.append(_unit(f"BHXH-{unit['code']}", f"Bảo hiểm xã hội {label}", "office", "pre2025",
-                                    parent, "BHXH tỉnh" if unit["level"] == "province" else "BHXH huyện"))
-            seed.areas.append({"office": f"BHXH-{unit['code']}", "version": "pre2025", "unit": unit["code"],
-                               "unit_version": "pre2025"})
+            seed.units.append(
+                _unit(
+                    f"BHXH-{unit['code']}",
+                    f"Bảo hiểm xã hội {label}",
+                    "office",
+                    "pre2025",
+                    parent,
+                    "BHXH tỉnh" if unit["level"] == "province" else "BHXH huyện",
+                )
+            )
+            seed.areas.append(
+                {
+                    "office": f"BHXH-{unit['code']}",
+                    "version": "pre2025",
+                    "unit": unit["code"],
+                    "unit_version": "pre2025",
+                }
+            )
     for link in [lk for lk in seed.links if lk["old_level"] == "province" and lk["primary"] == "1"]:
-        seed.links.append(_link(f"BHXH-{link['old']}", "office", f"BHXH-{link['new']}", "office", link["kind"],
-                                True, "cơ quan BHXH tỉnh sau sáp nhập"))
+        seed.links.append(
+            _link(
+                f"BHXH-{link['old']}",
+                "office",
+                f"BHXH-{link['new']}",
+                "office",
+                link["kind"],
+                True,
+                "cơ quan BHXH tỉnh sau sáp nhập",
+            )
+        )
     for unit in [u for u in seed.units if u["level"] == "province" and u["version"] == "2025"]:
-        seed.units.append(_unit(f"BHXH-{unit['code']}", f"Bảo hiểm xã hội {_lower_division(unit['name'])}", "office", "2025",
-                                "BHXHVN", "BHXH tỉnh"))
-        seed.areas.append({"office": f"BHXH-{unit['code']}", "version": "2025", "unit": unit["code"],
-                           "unit_version": "2025"})
+        seed.units.append(
+            _unit(
+                f"BHXH-{unit['code']}",
+                f"Bảo hiểm xã hội {_lower_division(unit['name'])}",
+                "office",
+                "2025",
+                "BHXHVN",
+                "BHXH tỉnh",
+            )
+        )
+        seed.areas.append(
+            {"office": f"BHXH-{unit['code']}", "version": "2025", "unit": unit["code"], "unit_version": "2025"}
+        )
     _base_offices(seed, old, new)
 
 
@@ -210,10 +294,21 @@ def _base_offices(seed: Seed, old: dict[str, dict[str, str]], new: dict[str, dic
         communes = sorted(served[district_code])
         province = Counter(new[c]["parent"] for c in communes).most_common(1)[0][0]
         code = f"BHXH-CS-{district_code}"
-        seed.units.append(_unit(code, f"Bảo hiểm xã hội cơ sở {_lower_division(district_names[district_code])}", "office", "2025",
-                                f"BHXH-{province}", "BHXH cơ sở"))
-        seed.links.append(_link(f"BHXH-{district_code}", "office", code, "office", "full", True,
-                                "cơ quan BHXH huyện thành BHXH cơ sở"))
+        seed.units.append(
+            _unit(
+                code,
+                f"Bảo hiểm xã hội cơ sở {_lower_division(district_names[district_code])}",
+                "office",
+                "2025",
+                f"BHXH-{province}",
+                "BHXH cơ sở",
+            )
+        )
+        seed.links.append(
+            _link(
+                f"BHXH-{district_code}", "office", code, "office", "full", True, "cơ quan BHXH huyện thành BHXH cơ sở"
+            )
+        )
         for commune in communes:
             seed.areas.append({"office": code, "version": "2025", "unit": commune, "unit_version": "2025"})
 

@@ -51,8 +51,9 @@ def _period(unit: Unit) -> str:
     return f"{start} – {end}"
 
 
-def unit_list(*, at: dt.date | None = None, level: str | None = None, query: str = "",
-              parent: Unit | None = None) -> UnitQuerySet:
+def unit_list(
+    *, at: dt.date | None = None, level: str | None = None, query: str = "", parent: Unit | None = None
+) -> UnitQuerySet:
     qs = Unit.objects.valid_on(at or today()).select_related("parent")
     if level:
         if level not in Level.values:
@@ -108,8 +109,12 @@ def unit_family(unit: Unit) -> UnitFamily:
 
 
 def unit_as_dict(unit: Unit) -> dict[str, object]:
-    return {"code": unit.code, "name": unit.name, "level": unit.level,
-            "parent": unit.parent.code if unit.parent_id and unit.parent else None}
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "parent": unit.parent.code if unit.parent_id and unit.parent else None,
+    }
 
 
 def family_as_dict(family: UnitFamily) -> dict[str, object]:
@@ -124,10 +129,14 @@ def family_as_dict(family: UnitFamily) -> dict[str, object]:
         "children": [c.code for c in family.children],
         "predecessors": [link.old.code for link in family.predecessors],
         "successors": [link.new.code for link in family.successors],
-        "predecessor_links": [{"code": lk.old.code, "name": lk.old.name, "kind": lk.kind, "primary": lk.primary}
-                              for lk in family.predecessors],
-        "successor_links": [{"code": lk.new.code, "name": lk.new.name, "kind": lk.kind, "primary": lk.primary}
-                            for lk in family.successors],
+        "predecessor_links": [
+            {"code": lk.old.code, "name": lk.old.name, "kind": lk.kind, "primary": lk.primary}
+            for lk in family.predecessors
+        ],
+        "successor_links": [
+            {"code": lk.new.code, "name": lk.new.name, "kind": lk.kind, "primary": lk.primary}
+            for lk in family.successors
+        ],
     }
 
 
@@ -138,4 +147,25 @@ def successor_map_2025() -> dict[int, int]:
     links = UnitLink.objects.filter(old__level=Level.COMMUNE).order_by("old_id", "-primary", "new_id")
     for old_id, new_id in links.values_list("old_id", "new_id"):
         result.setdefault(old_id, new_id)
+    return result
+
+
+def resolve_old_communes() -> dict[str, tuple[list[str], list[str]]]:
+    """Every pre-2025 commune code → (ancestor codes up to the nation, 2025 successor codes), computed from two
+    queries so that re-aggregating a whole country's figures across the reform stays well under a second."""
+    units = {pk: (code, parent) for pk, code, parent in Unit.objects.values_list("id", "code", "parent_id")}
+    successors: dict[int, list[str]] = {}
+    for old_id, new_code in (
+        UnitLink.objects.filter(old__level=Level.COMMUNE)
+        .order_by("-primary", "new__code")
+        .values_list("old_id", "new__code")
+    ):
+        successors.setdefault(old_id, []).append(new_code)
+    result: dict[str, tuple[list[str], list[str]]] = {}
+    for pk in Unit.objects.filter(level=Level.COMMUNE, version="pre2025").values_list("id", flat=True):
+        chain, parent = [], units[pk][1]
+        while parent is not None:
+            chain.append(units[parent][0])
+            parent = units[parent][1]
+        result[units[pk][0]] = (chain, successors.get(pk, []))
     return result

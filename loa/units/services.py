@@ -46,14 +46,11 @@ def units_load_seed(seed_dir: Path = SEED_DIR) -> dict[str, int]:
     """Replace nothing, add everything: loads the shipped hierarchy once (idempotent: skips if present)."""
     if Unit.objects.exists():
         return {"units": Unit.objects.count(), "links": UnitLink.objects.count(), "areas": OfficeArea.objects.count()}
-    rows = _rows("units.csv", seed_dir)
-    units = _build_units(rows)
-    Unit.objects.bulk_create(units.values(), batch_size=2000)
-    saved = {_key(u.code, u.level, u.version): u for u in Unit.objects.all()}
-    parents = [(saved[k], saved[p]) for k, p in ((_key(r["code"], r["level"], r["version"]), _parent_key(r)) for r in rows) if p]
-    for child, parent in parents:
-        child.parent = parent
-    Unit.objects.bulk_update([c for c, _ in parents], ["parent"], batch_size=2000)
+    units = _build_units(_rows("units.csv", seed_dir))
+    # Parents before children, one bulk insert per depth: the ids come back and the children point at them.
+    for depth in sorted({u.path.count("/") for u in units.values()}):
+        Unit.objects.bulk_create([u for u in units.values() if u.path.count("/") == depth], batch_size=2000)
+    saved = units
     UnitLink.objects.bulk_create(_build_links(_rows("links.csv", seed_dir), saved), batch_size=2000)
     OfficeArea.objects.bulk_create(_build_areas(_rows("office_areas.csv", seed_dir), saved), batch_size=2000)
     return {"units": len(saved), "links": UnitLink.objects.count(), "areas": OfficeArea.objects.count()}
@@ -62,16 +59,24 @@ def units_load_seed(seed_dir: Path = SEED_DIR) -> dict[str, int]:
 def _build_units(rows: list[dict[str, str]]) -> dict[tuple[str, str, str], Unit]:
     units: dict[tuple[str, str, str], Unit] = {}
     for row in rows:
-        parent = units.get(_parent_key(row)) if _parent_key(row) else None
+        key = _parent_key(row)
+        parent = units.get(key) if key else None
         segment = _PATH_VERSION[Version(row["version"])] + row["code"]
         if parent is not None and parent.version == row["version"]:
             segment = row["code"]
         path = f"{parent.path if parent else ''}{segment}/"
         valid_from, valid_to = _DATES[Version(row["version"])]
         units[_key(row["code"], row["level"], row["version"])] = Unit(
-            code=row["code"], name=row["name"], name_folded=fold(row["name"]), level=row["level"],
-            division_type=row["division_type"], version=row["version"], path=path,
-            valid_from=valid_from, valid_to=valid_to,
+            parent=parent,
+            code=row["code"],
+            name=row["name"],
+            name_folded=fold(row["name"]),
+            level=row["level"],
+            division_type=row["division_type"],
+            version=row["version"],
+            path=path,
+            valid_from=valid_from,
+            valid_to=valid_to,
         )
     return units
 
@@ -81,7 +86,9 @@ def _build_links(rows: list[dict[str, str]], saved: dict[tuple[str, str, str], U
         UnitLink(
             old=saved[_key(r["old"], r["old_level"], Version.PRE2025)],
             new=saved[_key(r["new"], r["new_level"], Version.V2025)],
-            kind=MergeKind(r["kind"]), primary=r["primary"] == "1", note=r["note"][:300],
+            kind=MergeKind(r["kind"]),
+            primary=r["primary"] == "1",
+            note=r["note"][:300],
         )
         for r in rows
     ]

@@ -36,8 +36,11 @@ def test_reseeding_keeps_administrator_edits(alice: User) -> None:
 def test_rename_and_retire_keep_references_and_are_audited(alice: User) -> None:
     measure = FormMeasure.objects.get(form__code="loudspeaker", code="broadcasts")
     client = client_for(alice)
-    response = client.patch("/api/catalogues/forms/loudspeaker",
-                            data=json.dumps({"name": "Loa truyền thanh", "active": False}), content_type="application/json")
+    response = client.patch(
+        "/api/catalogues/forms/loudspeaker",
+        data=json.dumps({"name": "Loa truyền thanh", "active": False}),
+        content_type="application/json",
+    )
     assert response.status_code == 200
     measure.refresh_from_db()
     assert measure.form.name == "Loa truyền thanh" and not measure.form.active
@@ -56,6 +59,7 @@ def test_entries_cannot_be_deleted_through_the_api(alice: User) -> None:
 
 
 def test_bad_code_is_refused(alice: User) -> None:
-    response = client_for(alice).post("/api/catalogues/topics", data=json.dumps({"code": "chủ đề", "name": "X"}),
-                                      content_type="application/json")
+    response = client_for(alice).post(
+        "/api/catalogues/topics", data=json.dumps({"code": "chủ đề", "name": "X"}), content_type="application/json"
+    )
     assert response.status_code == 400 and "không hợp lệ" in response.json()["detail"]

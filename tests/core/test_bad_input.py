@@ -18,13 +18,20 @@ from tests.conftest import PASSWORD, client_for
 
 @pytest.mark.parametrize(
     ("reader", "name", "value", "message"),
-    [(env_bool, "DEBUG", "maybe", "LOA_DEBUG='maybe' không hợp lệ"),
-     (env_int, "LOGIN_FAILURE_LIMIT", "five", "phải là số nguyên"),
-     (env_int, "LOGIN_FAILURE_LIMIT", "0", "phải ≥ 1")],
+    [
+        (env_bool, "DEBUG", "maybe", "LOA_DEBUG='maybe' không hợp lệ"),
+        (env_int, "LOGIN_FAILURE_LIMIT", "five", "phải là số nguyên"),
+        (env_int, "LOGIN_FAILURE_LIMIT", "0", "phải ≥ 1"),
+    ],
 )
 def test_malformed_setting_is_named_in_the_error(reader: object, name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
-        reader(name, 5 if reader is env_int else False, {f"LOA_{name}": value}, **({"minimum": 1} if reader is env_int else {}))  # type: ignore[operator]
+        reader(
+            name,
+            5 if reader is env_int else False,
+            {f"LOA_{name}": value},
+            **({"minimum": 1} if reader is env_int else {}),
+        )  # type: ignore[operator]
 
 
 def test_unsupported_database_url_is_rejected() -> None:
@@ -34,8 +41,13 @@ def test_unsupported_database_url_is_rejected() -> None:
 
 def test_cli_stops_at_start_up_on_a_bad_setting() -> None:
     env = {**os.environ, "LOA_DEBUG": "maybe"}
-    result = subprocess.run([sys.executable, "-m", "loa", "units", "list", "--level", "province"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "loa", "units", "list", "--level", "province"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "Lỗi cấu hình" in result.stderr and "LOA_DEBUG" in result.stderr
     assert result.stdout == ""
@@ -78,8 +90,10 @@ def test_forged_csrf_token_is_refused_and_changes_nothing(alice: User, olivia: U
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     client.get(reverse("people:user_edit", args=[olivia.pk]))
-    response = client.post(reverse("people:user_edit", args=[olivia.pk]),
-                           {"csrfmiddlewaretoken": "forged" * 8, "role": "viewer", "unit_code": "BHXH-40"})
+    response = client.post(
+        reverse("people:user_edit", args=[olivia.pk]),
+        {"csrfmiddlewaretoken": "forged" * 8, "role": "viewer", "unit_code": "BHXH-40"},
+    )
     assert response.status_code == 403
     assert "CSRF" in response.content.decode() and "Không có dữ liệu nào bị thay đổi" in response.content.decode()
     olivia.refresh_from_db()
@@ -100,11 +114,14 @@ def test_session_api_write_without_csrf_is_refused(alice: User) -> None:
 @pytest.mark.django_db
 def test_over_long_field_is_refused_by_page_and_api(alice: User, olivia: User) -> None:
     client = client_for(alice)
-    page = client.post(reverse("people:user_edit", args=[olivia.pk]),
-                       {"role": "unit_officer", "unit_code": "BHXH-40", "full_name": "x" * 151, "is_active": "on"})
+    page = client.post(
+        reverse("people:user_edit", args=[olivia.pk]),
+        {"role": "unit_officer", "unit_code": "BHXH-40", "full_name": "x" * 151, "is_active": "on"},
+    )
     assert page.status_code == 200 and "tối đa 150 kí tự (hiện có 151)" in page.content.decode()
-    api = client.patch("/api/catalogues/topics/pension", data='{"name": "' + "y" * 201 + '"}',
-                       content_type="application/json")
+    api = client.patch(
+        "/api/catalogues/topics/pension", data='{"name": "' + "y" * 201 + '"}', content_type="application/json"
+    )
     assert api.status_code == 400 and "vượt quá 200" in api.json()["detail"]
     olivia.refresh_from_db()
     assert olivia.full_name == "Olivia"
@@ -120,8 +137,10 @@ def test_unknown_unit_code_is_named_in_pages_api_and_forms(alice: User, olivia: 
     assert page.status_code == 404 and "Không có đơn vị nào mang mã “ZZZ”" in page.content.decode()
     api = client.get("/api/units/ZZZ")
     assert api.status_code == 404 and "ZZZ" in api.json()["detail"]
-    form = client.post(reverse("people:user_edit", args=[olivia.pk]),
-                       {"role": "unit_officer", "unit_code": "ZZZ", "full_name": "O", "is_active": "on"})
+    form = client.post(
+        reverse("people:user_edit", args=[olivia.pk]),
+        {"role": "unit_officer", "unit_code": "ZZZ", "full_name": "O", "is_active": "on"},
+    )
     assert "Không có đơn vị nào mang mã “ZZZ”" in form.content.decode()
     olivia.refresh_from_db()
     assert olivia.unit.code == "BHXH-40"

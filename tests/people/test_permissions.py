@@ -21,19 +21,36 @@ pytestmark = pytest.mark.django_db
 
 # Every named route with a sample of its arguments; test_every_route_is_covered keeps this list complete.
 PAGES = {
-    "home": {}, "units:browse": {}, "units:detail": {"code": "40"},
-    "catalogues:index": {}, "catalogues:entries": {"slug": "forms"},
-    "catalogues:entry_new": {"slug": "topics"}, "catalogues:entry_edit": {"slug": "topics", "code": "pension"},
-    "people:users": {}, "people:user_new": {}, "people:user_edit": {"user_id": 0},
-    "people:user_password": {"user_id": 0}, "people:tokens": {}, "people:token_revoke": {"token_id": 0},
+    "home": {},
+    "units:browse": {},
+    "units:detail": {"code": "40"},
+    "catalogues:index": {},
+    "catalogues:entries": {"slug": "forms"},
+    "catalogues:entry_new": {"slug": "topics"},
+    "catalogues:entry_edit": {"slug": "topics", "code": "pension"},
+    "people:users": {},
+    "people:user_new": {},
+    "people:user_edit": {"user_id": 0},
+    "people:user_password": {"user_id": 0},
+    "people:tokens": {},
+    "people:token_revoke": {"token_id": 0},
     "audit:list": {},
 }
 PUBLIC = {"login", "logout"}
 API = [
-    ("get", "/api/units/"), ("get", "/api/units/{code}"), ("get", "/api/catalogues/forms"),
-    ("get", "/api/catalogues/{slug}"), ("post", "/api/catalogues/{slug}"), ("patch", "/api/catalogues/{slug}/{code}"),
-    ("get", "/api/users/me"), ("get", "/api/users/"), ("post", "/api/users/"), ("get", "/api/users/{user_id}"),
-    ("patch", "/api/users/{user_id}"), ("post", "/api/users/{user_id}/password"), ("get", "/api/audit/"),
+    ("get", "/api/units/"),
+    ("get", "/api/units/{code}"),
+    ("get", "/api/catalogues/forms"),
+    ("get", "/api/catalogues/{slug}"),
+    ("post", "/api/catalogues/{slug}"),
+    ("patch", "/api/catalogues/{slug}/{code}"),
+    ("get", "/api/users/me"),
+    ("get", "/api/users/"),
+    ("post", "/api/users/"),
+    ("get", "/api/users/{user_id}"),
+    ("patch", "/api/users/{user_id}"),
+    ("post", "/api/users/{user_id}/password"),
+    ("get", "/api/audit/"),
 ]
 
 
@@ -76,12 +93,22 @@ def test_anonymous_is_sent_to_login_on_every_page(name: str, olivia: User) -> No
 @pytest.mark.parametrize(("method", "path"), API)
 def test_anonymous_gets_401_on_every_api_route(method: str, path: str, olivia: User) -> None:
     client, url = Client(), _api_path(path, olivia)
-    response = client.get(url) if method == "get" else getattr(client, method)(url, data="{}", content_type="application/json")
+    response = (
+        client.get(url) if method == "get" else getattr(client, method)(url, data="{}", content_type="application/json")
+    )
     assert response.status_code == 401
     assert "đăng nhập" in response.json()["detail"]
 
 
-READ_ALL = ["home", "units:browse", "units:detail", "catalogues:index", "catalogues:entries", "people:tokens", "audit:list"]
+READ_ALL = [
+    "home",
+    "units:browse",
+    "units:detail",
+    "catalogues:index",
+    "catalogues:entries",
+    "people:tokens",
+    "audit:list",
+]
 
 
 @pytest.mark.parametrize("name", READ_ALL)
@@ -92,14 +119,22 @@ def test_every_role_reads_shared_pages(name: str, alice: User, bob: User, olivia
 
 # --- users: the unit-scoped data of the foundation -------------------------------------------------------
 
+
 def test_other_province_head_cannot_read_or_change_our_users_pages(hanoi_head: User, olivia: User) -> None:
     client = client_for(hanoi_head)
     listing = client.get(reverse("people:users")).content.decode()
     assert "olivia" not in listing
     assert client.get(reverse("people:user_edit", args=[olivia.pk])).status_code == 404
-    assert client.post(reverse("people:user_edit", args=[olivia.pk]),
-                       {"role": "viewer", "unit_code": "BHXH-01", "full_name": "x"}).status_code == 404
-    assert client.post(reverse("people:user_password", args=[olivia.pk]), {"password": "Khac-hoan-toan-99"}).status_code == 404
+    assert (
+        client.post(
+            reverse("people:user_edit", args=[olivia.pk]), {"role": "viewer", "unit_code": "BHXH-01", "full_name": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("people:user_password", args=[olivia.pk]), {"password": "Khac-hoan-toan-99"}).status_code
+        == 404
+    )
     olivia.refresh_from_db()
     assert olivia.role == "unit_officer" and olivia.unit.code == "BHXH-40" and olivia.check_password(PASSWORD)
 
@@ -108,11 +143,17 @@ def test_other_province_head_cannot_read_or_change_our_users_api(hanoi_head: Use
     client = client_for(hanoi_head)
     assert "olivia" not in [u["username"] for u in client.get("/api/users/").json()]
     assert client.get(f"/api/users/{olivia.pk}").status_code == 404
-    patch = client.patch(f"/api/users/{olivia.pk}", data=json.dumps({"role": "viewer", "unit": "BHXH-01"}),
-                         content_type="application/json")
+    patch = client.patch(
+        f"/api/users/{olivia.pk}",
+        data=json.dumps({"role": "viewer", "unit": "BHXH-01"}),
+        content_type="application/json",
+    )
     assert patch.status_code == 404
-    reset = client.post(f"/api/users/{olivia.pk}/password", data=json.dumps({"password": "Khac-hoan-toan-99"}),
-                        content_type="application/json")
+    reset = client.post(
+        f"/api/users/{olivia.pk}/password",
+        data=json.dumps({"password": "Khac-hoan-toan-99"}),
+        content_type="application/json",
+    )
     assert reset.status_code == 404
     olivia.refresh_from_db()
     assert olivia.role == "unit_officer" and olivia.check_password(PASSWORD)
@@ -120,11 +161,16 @@ def test_other_province_head_cannot_read_or_change_our_users_api(hanoi_head: Use
 
 def test_head_cannot_create_a_user_in_another_province(hanoi_head: User) -> None:
     client = client_for(hanoi_head)
-    page = client.post(reverse("people:user_new"), {"username": "x1", "role": "viewer", "unit_code": "BHXH-40",
-                                                    "password": "Mot-mat-khau-dai-1"})
+    page = client.post(
+        reverse("people:user_new"),
+        {"username": "x1", "role": "viewer", "unit_code": "BHXH-40", "password": "Mot-mat-khau-dai-1"},
+    )
     assert "ngoài phạm vi" in page.content.decode()
-    api = client.post("/api/users/", data=json.dumps({"username": "x2", "role": "viewer", "unit": "BHXH-40",
-                                                      "password": "Mot-mat-khau-dai-1"}), content_type="application/json")
+    api = client.post(
+        "/api/users/",
+        data=json.dumps({"username": "x2", "role": "viewer", "unit": "BHXH-40", "password": "Mot-mat-khau-dai-1"}),
+        content_type="application/json",
+    )
     assert api.status_code == 403
     assert not User.objects.filter(username__in=["x1", "x2"]).exists()
 
@@ -139,8 +185,11 @@ def test_head_manages_own_subtree_including_base_offices(bob: User, dana: User) 
 
 
 def test_head_cannot_grant_national_admin(bob: User, olivia: User) -> None:
-    response = client_for(bob).patch(f"/api/users/{olivia.pk}", data=json.dumps(
-        {"role": "national_admin", "unit": "BHXH-40"}), content_type="application/json")
+    response = client_for(bob).patch(
+        f"/api/users/{olivia.pk}",
+        data=json.dumps({"role": "national_admin", "unit": "BHXH-40"}),
+        content_type="application/json",
+    )
     assert response.status_code == 403
     olivia.refresh_from_db()
     assert olivia.role == "unit_officer"
@@ -155,26 +204,40 @@ def test_officers_and_viewers_cannot_manage_users(persona: str, request: pytest.
     assert client.get("/api/users/").status_code == 403
     assert client.get(f"/api/users/{bob.pk}").status_code == 403
     assert client.get("/api/users/me").json()["username"] == user.username
-    assert client.post("/api/users/", data=json.dumps({"username": "z", "role": "viewer", "unit": "BHXH-40",
-                                                       "password": "Mot-mat-khau-dai-1"}),
-                       content_type="application/json").status_code == 403
-    assert client.post(f"/api/users/{bob.pk}/password", data=json.dumps({"password": "Khac-hoan-toan-99"}),
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/users/",
+            data=json.dumps({"username": "z", "role": "viewer", "unit": "BHXH-40", "password": "Mot-mat-khau-dai-1"}),
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/api/users/{bob.pk}/password",
+            data=json.dumps({"password": "Khac-hoan-toan-99"}),
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     bob.refresh_from_db()
     assert bob.check_password(PASSWORD)
 
 
 # --- catalogues and units: shared reference data, changed only nationally ---------------------------------
 
+
 @pytest.mark.parametrize("persona", ["bob", "olivia", "vic", "hana"])
 def test_only_national_admin_changes_catalogues(persona: str, request: pytest.FixtureRequest) -> None:
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("catalogues:entry_new", args=["topics"])).status_code == 403
     assert client.post(reverse("catalogues:entry_edit", args=["topics", "pension"]), {"name": "X"}).status_code == 403
-    api_create = client.post("/api/catalogues/topics", data=json.dumps({"code": "new", "name": "Mới"}),
-                             content_type="application/json")
-    api_patch = client.patch("/api/catalogues/topics/pension", data=json.dumps({"name": "X"}),
-                             content_type="application/json")
+    api_create = client.post(
+        "/api/catalogues/topics", data=json.dumps({"code": "new", "name": "Mới"}), content_type="application/json"
+    )
+    api_patch = client.patch(
+        "/api/catalogues/topics/pension", data=json.dumps({"name": "X"}), content_type="application/json"
+    )
     assert (api_create.status_code, api_patch.status_code) == (403, 403)
     from loa.catalogues.models import Topic
 
@@ -183,16 +246,20 @@ def test_only_national_admin_changes_catalogues(persona: str, request: pytest.Fi
 
 def test_national_admin_changes_catalogues(alice: User) -> None:
     client = client_for(alice)
-    response = client.patch("/api/catalogues/topics/pension", data=json.dumps({"name": "Chế độ hưu trí"}),
-                            content_type="application/json")
+    response = client.patch(
+        "/api/catalogues/topics/pension", data=json.dumps({"name": "Chế độ hưu trí"}), content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["name"] == "Chế độ hưu trí"
 
 
 # --- audit: scoped ---------------------------------------------------------------------------------------
 
+
 def test_audit_is_scoped(alice: User, bob: User, hanoi_head: User, olivia: User) -> None:
-    client_for(bob).post(reverse("people:user_edit", args=[olivia.pk]),
-                         {"role": "unit_officer", "unit_code": "BHXH-40", "full_name": "Olivia Nguyễn", "is_active": "on"})
+    client_for(bob).post(
+        reverse("people:user_edit", args=[olivia.pk]),
+        {"role": "unit_officer", "unit_code": "BHXH-40", "full_name": "Olivia Nguyễn", "is_active": "on"},
+    )
     mine = [e["object_repr"] for e in client_for(bob).get("/api/audit/?model=user").json()]
     theirs = [e["object_repr"] for e in client_for(hanoi_head).get("/api/audit/?model=user").json()]
     national = [e["object_repr"] for e in client_for(alice).get("/api/audit/?model=user").json()]
@@ -202,6 +269,7 @@ def test_audit_is_scoped(alice: User, bob: User, hanoi_head: User, olivia: User)
 
 
 # --- tokens ----------------------------------------------------------------------------------------------
+
 
 def test_api_token_authenticates_and_is_scoped_and_revocable(hanoi_head: User, olivia: User) -> None:
     token, raw = token_create(hanoi_head, "tích hợp")

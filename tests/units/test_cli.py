@@ -7,9 +7,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from loa import cli_units  # noqa: F401
 from loa.cli import app
 from loa.cli import main as _register  # noqa: F401  (importing main's module registers sub-commands)
-from loa import cli_units  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=False)
 runner = CliRunner()

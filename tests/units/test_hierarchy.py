@@ -19,9 +19,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("day", "level", "expected"),
-    [(BEFORE, "province", 63), (BEFORE, "district", 696), (BEFORE, "commune", 10051),
-     (AFTER, "province", 34), (AFTER, "district", 0), (AFTER, "commune", 3321),
-     (BEFORE, "nation", 1), (AFTER, "nation", 1)],
+    [
+        (BEFORE, "province", 63),
+        (BEFORE, "district", 696),
+        (BEFORE, "commune", 10051),
+        (AFTER, "province", 34),
+        (AFTER, "district", 0),
+        (AFTER, "commune", 3321),
+        (BEFORE, "nation", 1),
+        (AFTER, "nation", 1),
+    ],
 )
 def test_unit_counts_per_version(day: dt.date, level: str, expected: int) -> None:
     assert unit_list(at=day, level=level).count() == expected
@@ -35,7 +42,8 @@ def test_every_pre2025_commune_hangs_under_a_district_of_its_province() -> None:
 def test_five_island_districts_have_no_communes() -> None:
     empty = Unit.objects.filter(level=Level.DISTRICT, children__isnull=True)
     assert sorted(u.name for u in empty) == sorted(
-        ["Huyện Bạch Long Vĩ", "Huyện Cồn Cỏ", "Huyện Hoàng Sa", "Huyện Lý Sơn", "Huyện Côn Đảo"])
+        ["Huyện Bạch Long Vĩ", "Huyện Cồn Cỏ", "Huyện Hoàng Sa", "Huyện Lý Sơn", "Huyện Côn Đảo"]
+    )
 
 
 def test_same_code_resolves_to_the_version_valid_on_the_date() -> None:
