@@ -15,4 +15,5 @@ urlpatterns = [
     path("audit/", include("loa.audit.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -150,3 +150,12 @@ def test_unknown_unit_code_is_named_in_pages_api_and_forms(alice: User, olivia: 
 def test_bad_date_is_explained(alice: User) -> None:
     response = client_for(alice).get("/api/units/40?at=2025-13-01")
     assert response.status_code == 400 and "YYYY-MM-DD" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_english_is_the_second_locale(olivia: User) -> None:
+    client = client_for(olivia)
+    assert "Trang chủ" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert "Home" in page and "Trang chủ" not in page

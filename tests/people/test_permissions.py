@@ -36,7 +36,7 @@ PAGES = {
     "people:token_revoke": {"token_id": 0},
     "audit:list": {},
 }
-PUBLIC = {"login", "logout"}
+PUBLIC = {"login", "logout", "set_language"}
 API = [
     ("get", "/api/units/"),
     ("get", "/api/units/{code}"),
