@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from loa.answer.api import public_router as answer_public_router
+from loa.answer.api import router as answer_router
 from loa.audit.api import router as audit_router
 from loa.catalogues.api import router as catalogues_router
 from loa.core.api import AUTH
@@ -18,12 +20,14 @@ api = NinjaAPI(
     version="1",
     auth=AUTH,
     urls_namespace="api",
-    description="API của Loa: đơn vị, danh mục, người dùng, nhật ký.",
+    description="API của Loa: đơn vị, danh mục, người dùng, nhật ký, hỏi đáp.",
 )
 api.add_router("/units", units_router)
 api.add_router("/catalogues", catalogues_router)
 api.add_router("/users", people_router)
 api.add_router("/audit", audit_router)
+api.add_router("/answer", answer_public_router)
+api.add_router("/answer", answer_router)
 
 
 @api.exception_handler(LoaError)

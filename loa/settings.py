@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "loa.people",
     "loa.catalogues",
     "loa.audit",
+    "loa.answer",
 ]
 
 MIDDLEWARE = [
@@ -160,3 +161,12 @@ LOGGING = {
         "level": env_choice("LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
 }
+
+# Answer channels: credentials come from the environment only.
+ZALO_APP_ID = env_str("ZALO_APP_ID", "")
+ZALO_OA_SECRET = env_str("ZALO_OA_SECRET", "")
+ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")
+FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET", "")
+FACEBOOK_PAGE_TOKEN = env_str("FACEBOOK_PAGE_TOKEN", "")
+FACEBOOK_VERIFY_TOKEN = env_str("FACEBOOK_VERIFY_TOKEN", "")
+ANSWER_THRESHOLDS: dict[str, float] = {}

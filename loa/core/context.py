@@ -15,6 +15,9 @@ def shell(request: HttpRequest) -> dict[str, object]:
     nav.append((_("Danh mục"), reverse("catalogues:index")))
     if getattr(user, "can_manage_users", False):
         nav.append((_("Người dùng"), reverse("people:users")))
+    nav.append((_("Hộp thư hỏi đáp"), reverse("answer:inbox")))
+    nav.append((_("Ngân hàng câu hỏi"), reverse("answer:bank")))
+    nav.append((_("Tổng đài viên"), reverse("answer:agent")))
     nav.append((_("Nhật ký"), reverse("audit:list")))
     nav.append((_("Mã API"), reverse("people:tokens")))
     return {"nav": nav}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AnswerConfig(AppConfig):
+    name = "loa.answer"
+    verbose_name = "Hỏi đáp"

@@ -1,0 +1,38 @@
+"""Route a hand-over to the office serving the place the citizen names, or to the centre."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from loa.core.text import fold
+from loa.units.models import Level, Unit, Version
+
+_PREFIX = re.compile(r"^(tinh|thanh pho)\s+")
+
+
+@lru_cache(maxsize=1)
+def _province_names() -> list[tuple[str, int]]:
+    """(folded bare name, id of the 2025 province office) for old and new province names, longest first."""
+    offices = {u.code: u.pk for u in Unit.objects.filter(level=Level.OFFICE, version=Version.V2025,
+                                                          division_type="BHXH tỉnh")}
+    names: list[tuple[str, int]] = []
+    for unit in Unit.objects.filter(level=Level.PROVINCE).prefetch_related("successor_links__new"):
+        target = unit.code if unit.version == Version.V2025 else _primary_successor(unit)
+        if target and f"BHXH-{target}" in offices:
+            names.append((_PREFIX.sub("", fold(unit.name)), offices[f"BHXH-{target}"]))
+    return sorted(set(names), key=lambda pair: -len(pair[0]))
+
+
+def _primary_successor(unit: Unit) -> str | None:
+    links = [lk for lk in unit.successor_links.all() if lk.primary]
+    return links[0].new.code if links else None
+
+
+def route_office(question: str) -> Unit:
+    """The province office for the first province named in the question; the central office otherwise."""
+    text = f" {fold(question)} "
+    for name, office_id in _province_names():
+        if f" {name} " in text:
+            return Unit.objects.get(pk=office_id)
+    return Unit.objects.get(code="BHXHVN", level=Level.OFFICE)
