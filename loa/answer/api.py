@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 
-from loa.answer import inbox, services
+from loa.answer import exchange, inbox, services
 from loa.answer.assistant import assistant_ask
 from loa.answer.selectors import bank_list, ticket_list
 from loa.answer.serving import current_engine, engine_retrain
@@ -13,6 +14,7 @@ from loa.core.api import actor
 from loa.core.errors import Forbidden
 from loa.units.selectors import parse_day
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 public_router = Router(tags=["Hỏi đáp (công khai)"], auth=None)
 router = Router(tags=["Hỏi đáp"])
 
@@ -115,6 +117,26 @@ class EntryOut(Schema):
 @router.get("/bank", response=list[EntryOut], summary="Ngân hàng câu hỏi")
 def bank(request: HttpRequest, q: str = "", status: str = "") -> list[object]:
     return list(bank_list(q[:100], status)[:1000])
+
+
+class ImportReportOut(Schema):
+    imported: int
+    skipped: int
+    errors: list[dict[str, object]]
+
+
+@router.get("/bank/export", summary="Xuất ngân hàng câu hỏi (.json hoặc .xlsx)")
+def bank_export(request: HttpRequest, format: str = "json") -> HttpResponse:
+    if format == "xlsx":
+        response = HttpResponse(exchange.bank_export_xlsx(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="ngan-hang-cau-hoi.xlsx"'
+        return response
+    return HttpResponse(exchange.bank_export_json(), content_type="application/json; charset=utf-8")
+
+
+@router.post("/bank/import", response=ImportReportOut, summary="Nhập ngân hàng câu hỏi (.json hoặc .xlsx)")
+def bank_import(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, object]:  # noqa: B008
+    return exchange.bank_import(actor(request), file.name or "", file.read())
 
 
 class RetrainOut(Schema):

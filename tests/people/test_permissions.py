@@ -59,6 +59,8 @@ API = [
     ("get", "/api/answer/tickets"),
     ("post", "/api/answer/tickets/{ticket_id}/answer"),
     ("get", "/api/answer/bank"),
+    ("get", "/api/answer/bank/export"),
+    ("post", "/api/answer/bank/import"),
     ("post", "/api/answer/retrain"),
 ]
 PUBLIC_API = [("post", "/api/answer/ask")]  # the citizens' endpoint: tests/answer/test_channels.py

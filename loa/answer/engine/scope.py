@@ -15,10 +15,13 @@ from loa.core.text import fold
 # "mình" also ends "chứng minh"; "em" is safe; "tôi" folded is also "tới/tối", so the folded twin of a
 # first-person pattern only fires in diacritic-free questions, where nobody wrote "tới" anyway.
 _ME = r"(?:tôi|tui|tớ|(?<!chứng )mình|em|chúng tôi|bọn tôi|gia đình tôi|(?:bố|mẹ|vợ|chồng|con|cha) (?:tôi|mình|em))"
+# Things only the agency's records hold about one person (not benefits in general: "lương hưu của em được
+# tính thế nào" asks the rule, "sổ của em bị sai" needs someone to open the file).
 _RECORD = (
     r"(?:mã số|mã|sổ|thẻ|quá trình (?:đóng|tham gia)|thời gian (?:đã )?đóng|lịch sử đóng|số (?:tháng|năm|tiền) "
-    r"(?:đã )?đóng|hồ sơ|tài khoản|mật khẩu|lương hưu|trợ cấp|tiền)"
+    r"(?:đã )?đóng|hồ sơ|tài khoản|mật khẩu)"
 )
+_SUE = r"(?:khiếu nại|tố cáo|phản ánh|(?<!điều )kiện)"
 _LOOKUP = r"(?:tra cứu|tra|kiểm tra|xem|check|coi|xác minh)"
 _TROUBLE = r"(?:bị|không|chưa|sai|mất|lỗi|khóa|hỏng|rách|hết hạn)"
 
@@ -29,11 +32,11 @@ PERSONAL_RECORD = [
     rf"\b{_ME} (?:đã |đang )?(?:đóng|tham gia)(?: \w+){{0,6}} (?:được |bao )?(?:bao nhiêu|bao lâu|mấy) "
     r"(?:tháng|năm|tiền|rồi)?\s*(?:rồi|chưa)\b",
     rf"\b{_ME} (?:đã )?đóng (?:được )?bao (?:nhiêu|lâu)(?: \w+){{0,4}}$",
-    rf"\b(?:hồ sơ|tiền|trợ cấp|lương hưu|sổ|thẻ)(?: \w+){{0,4}} của {_ME}(?: \w+){{0,4}} {_TROUBLE}\b",
+    rf"\b(?:hồ sơ|tiền|trợ cấp|lương hưu)(?: \w+){{0,4}} của {_ME}(?: \w+){{0,4}} {_TROUBLE}\b",
 ]
 COMPLAINT = [
-    rf"\b{_ME} (?:\w+ ){{0,3}}(?:muốn|cần|xin|sẽ|đang|đã|định|phải) (?:\w+ ){{0,2}}(?:khiếu nại|tố cáo|phản ánh|kiện)\b",
-    r"\b(?:khiếu nại|tố cáo|phản ánh|kiện) (?:\w+ ){0,3}(?:cán bộ|nhân viên|thái độ)\b(?: \w+){0,6} "
+    rf"\b{_ME} (?:\w+ ){{0,3}}(?:muốn|cần|xin|sẽ|đang|đã|định|phải) (?:\w+ ){{0,2}}{_SUE}\b",
+    rf"\b{_SUE} (?:\w+ ){{0,3}}(?:cán bộ|nhân viên|thái độ)\b(?: \w+){{0,6}} "
     r"(?:hách dịch|nhũng nhiễu|gây khó|làm khó|vòi|đòi tiền|tiêu cực|quát|thô lỗ|không tiếp)",
     r"\b(?:cán bộ|nhân viên)\b(?: \w+){0,8} (?:hách dịch|nhũng nhiễu|gây khó dễ|làm khó|vòi tiền|đòi tiền|"
     r"đòi bồi dưỡng|ăn chặn|thô lỗ|quát nạt|thái độ)",
@@ -55,7 +58,9 @@ IN_SCOPE = [
     r"thử việc", r"làm thêm giờ", r"nghỉ phép", r"nghỉ hằng năm", r"công đoàn", r"hợp đồng lao động", r"đóng bảo",
     r"hưởng chế độ", r"\bchế độ\b", r"\bsổ\b.*\b(?:bảo hiểm|đóng)", r"căn cước", r"dịch vụ công", r"người sử dụng",
     r"ngày công", r"nghỉ không lương", r"tiền thưởng", r"phụ cấp", r"tàn tật", r"khuyết tật", r"suy giảm",
-    r"con nhỏ", r"nuôi con", r"chăm con", r"tuổi nghỉ", r"nghỉ dưỡng",
+    r"con nhỏ", r"nuôi con", r"chăm con", r"tuổi nghỉ", r"nghỉ dưỡng", r"\bhưu\b", r"tham chiếu", r"tự nguyện",
+    r"\bđẻ\b", r"\bthai\b", r"nghỉ sinh", r"sinh (?:đôi|ba|mổ|thường|em bé|non)", r"nặng nhọc", r"độc hại",
+    r"dài ngày", r"đóng (?:một lần|1 lần|bù|tiếp|thêm|đủ|được|\d)", r"rút (?:một lần|1 lần)", r"\bthẻ\b",
 ]
 
 
