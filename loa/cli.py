@@ -65,8 +65,11 @@ def demo(
     from loa.core.bootstrap import bootstrap
     from loa.core.demo import DEMO_PASSWORD, demo_users
 
+    from loa.answer.serving import current_engine
+
     bootstrap()
     users = demo_users()
+    current_engine()  # builds the assistant once, so the first question is fast
     typer.echo(f"Người dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
     for user in users:
         typer.echo(
