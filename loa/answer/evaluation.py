@@ -4,28 +4,13 @@ and on held-out paraphrases of the bank. Metric functions are plain and tested o
 from __future__ import annotations
 
 import datetime as dt
-import json
-import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
-from loa.answer.engine.types import Article, BankItem
-
-QA_DEV = Path("data") / "qa_dev"
-Key = tuple[str, str]
-
-
-@dataclass
-class DevQuestion:
-    id: str
-    question: str
-    gold: list[Key] = field(default_factory=list)  # resolvable in the corpus
-    n_gold_listed: int = 0
-    as_of: dt.date | None = None
-    must_handover: bool | None = None  # vnlaw: fallback_required
-    domain: str = ""
-
+from loa.answer.engine.core import Engine
+from loa.answer.engine.devsets import DevQuestion, DevSets, Key, dedupe, heldout_split
+from loa.answer.engine.types import Answer, BankItem
 
 # --- metrics -------------------------------------------------------------------------------------------------
 
@@ -56,81 +41,170 @@ def handover_scores(predicted: Sequence[bool], expected: Sequence[bool]) -> dict
     }
 
 
-def dedupe(keys: Sequence[Key]) -> list[Key]:
-    return list(dict.fromkeys(keys))
 
 
-# --- dates ---------------------------------------------------------------------------------------------------
+# --- running -------------------------------------------------------------------------------------------------
+
+# Invented questions (not from any dev set) that must always reach a person, and general ones that must not.
+HANDOVER_PROBES = [
+    "Tra cứu giúp tôi mã số bảo hiểm xã hội của tôi với", "kiem tra qua trinh dong bhxh cua toi",
+    "Sổ bảo hiểm xã hội của tôi bị mất thì làm sao", "thẻ bhyt của con tôi bị sai ngày sinh",
+    "Tôi đã đóng bảo hiểm được bao nhiêu năm rồi?", "mình đóng bhxh đc bao lâu rồi ạ",
+    "Tôi muốn khiếu nại cán bộ bảo hiểm xã hội huyện", "toi muon to cao cong ty no bhxh",
+    "Cán bộ bảo hiểm xã hội thái độ hách dịch với người dân", "Tôi muốn phản ánh thái độ nhân viên bưu điện chi trả",
+    "Tôi nghỉ việc thì nhận chính xác bao nhiêu tiền bảo hiểm xã hội một lần?",
+    "Hồ sơ của tôi có chắc được duyệt không?", "Vượt đèn đỏ bị phạt bao nhiêu tiền?",
+    "Thủ tục ly hôn đơn phương gồm những gì?", "Mua bán đất không có sổ đỏ có hợp pháp không?",
+    "Thuế thu nhập doanh nghiệp năm nay bao nhiêu phần trăm?",
+]
+GENERAL_PROBES = [
+    "Cách tra cứu mã số bảo hiểm xã hội trên ứng dụng VssID?", "Mất thẻ bảo hiểm y tế thì làm lại ở đâu?",
+    "Khiếu nại về bảo hiểm xã hội trong thời hạn bao lâu?", "Đóng bảo hiểm xã hội bao nhiêu năm thì được lương hưu?",
+]
 
 
-def choose_as_of(gold: Sequence[Key], articles: dict[Key, Article], reference: dt.date) -> dt.date:
-    """A day on which the gold articles' laws are in force: the reference day if it fits, else the nearest day
-    inside the common validity; if the laws never overlap, the day covering most of them."""
-    spans = [(articles[k].valid_from or dt.date.min, articles[k].valid_to or dt.date.max) for k in gold]
-    if not spans:
-        return reference
-    candidates = [_clamp(reference, max(s for s, _ in spans), min(e for _, e in spans))]
-    candidates += [_clamp(reference, s, e) for s, e in spans]
-    return max(candidates, key=lambda d: sum(s <= d < e for s, e in spans))
+def article_ranking(answer_citations: Sequence[object]) -> list[Key]:
+    return dedupe([(c.law_id, c.article_id) for c in answer_citations])  # type: ignore[attr-defined]
 
 
-def _clamp(day: dt.date, start: dt.date, end: dt.date) -> dt.date:
-    if day < start:
-        return start
-    if day >= end:
-        return end - dt.timedelta(days=1)
-    return day
+def article_metrics(rankings: Sequence[list[Key]], golds: Sequence[list[Key]]) -> dict[str, float]:
+    n = len(golds) or 1
+    return {
+        "R@1": sum(recall_at(r, g, 1) for r, g in zip(rankings, golds, strict=True)) / n,
+        "R@5": sum(recall_at(r, g, 5) for r, g in zip(rankings, golds, strict=True)) / n,
+        "R@10": sum(recall_at(r, g, 10) for r, g in zip(rankings, golds, strict=True)) / n,
+        "MRR@10": sum(mrr_at(r, g, 10) for r, g in zip(rankings, golds, strict=True)) / n,
+    }
 
 
-# --- loaders -------------------------------------------------------------------------------------------------
+AskFn = Callable[[str, "dt.date | None"], Answer]
 
 
-def _resolve(refs: Sequence[dict[str, object]], articles: dict[Key, Article]) -> tuple[list[Key], int]:
-    upper = {(law.upper(), art): (law, art) for law, art in articles}
-    found = []
-    for ref in refs:
-        law, art = ref.get("law_id"), ref.get("article_id")
-        if law is None or art is None:
-            continue
-        hit = upper.get((str(law).upper(), str(art)))
-        if hit:
-            found.append(hit)
-    return dedupe(found), len(refs)
+def eval_cited(ask: AskFn, questions: Sequence[DevQuestion]) -> dict[str, float]:
+    """Article metrics over questions with resolvable gold, plus the hand-over share over all of them (every
+    question in these sets is an answerable insurance question)."""
+    scored = [q for q in questions if q.gold]
+    answers = {q.id: ask(q.question, q.as_of) for q in questions}
+    result = article_metrics([article_ranking(answers[q.id].citations) for q in scored], [q.gold for q in scored])
+    result |= {"n": len(scored), "excluded": len(questions) - len(scored)}
+    result["handover"] = sum(a.decision == "handover" for a in answers.values()) / max(len(answers), 1)
+    return result
 
 
-def load_cited_set(path: Path, articles: dict[Key, Article], reference: dt.date) -> list[DevQuestion]:
-    """LuatVietnam FAQs and the Zalo insurance subset: {id, question, relevant_articles: [{law_id, article_id}]}."""
-    out = []
-    for row in json.loads(path.read_text(encoding="utf-8")):
-        gold, listed = _resolve(row.get("relevant_articles", []), articles)
-        out.append(DevQuestion(
-            id=str(row["id"]), question=row.get("question") or row.get("text", ""), gold=gold, n_gold_listed=listed,
-            as_of=choose_as_of(gold, articles, reference), domain=str(row.get("category", "")),
-        ))
-    return out
+def eval_handover(ask: AskFn, vnlaw: Sequence[DevQuestion], in_scope_domains: set[str]) -> dict[str, float]:
+    answers = [ask(q.question, None) for q in vnlaw]
+    predicted = [a.decision == "handover" for a in answers]
+    scores = handover_scores(predicted, [bool(q.must_handover) for q in vnlaw])
+    allowed = [(q, a) for q, a in zip(vnlaw, answers, strict=True) if not q.must_handover]
+    inside = [a for q, a in allowed if q.domain in in_scope_domains]
+    scores["answerable_in_scope"] = len(inside)
+    scores["false_handover_in_scope"] = sum(a.decision == "handover" for a in inside) / max(len(inside), 1)
+    outside = [a for q, a in allowed if q.domain not in in_scope_domains]
+    scores["out_of_scope_handover"] = sum(a.decision == "handover" for a in outside) / max(len(outside), 1)
+    probes = [ask(q, None) for q in HANDOVER_PROBES]
+    scores["probe_recall"] = sum(a.decision == "handover" for a in probes) / len(probes)
+    general = [ask(q, None) for q in GENERAL_PROBES]
+    scores["probe_false"] = sum(a.decision == "handover" for a in general) / len(general)
+    return scores
 
 
-def load_vnlaw(folder: Path) -> list[DevQuestion]:
-    out = []
-    for line in (folder / "benchmark_queries.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            out.append(DevQuestion(
-                id=row["id"], question=row["query"], must_handover=row["expected_decision"] == "fallback_required",
-                domain=row.get("primary_domain", ""),
-            ))
-    return out
+def eval_heldout(engine: Engine, held: Sequence[tuple[str, str]]) -> dict[str, float]:
+    """engine was built without the held-out paraphrases."""
+    keys = [item.key for item in engine.bank]
+    cited = {item.key: [(c.law_id, c.article_id) for c in item.citations] for item in engine.bank}
+    top1 = answered = right = handed = 0
+    rankings, golds = [], []
+    for key, question in held:
+        best = engine.matcher.top(question, 1)
+        top1 += bool(best) and keys[best[0].entry] == key
+        answer = engine.ask(question)
+        answered += answer.decision == "answer"
+        right += answer.entry_key == key
+        handed += answer.decision == "handover"
+        rankings.append(article_ranking(answer.citations))
+        golds.append(cited[key])
+    n = max(len(held), 1)
+    result = {"n": len(held), "top1": top1 / n, "answered": answered / n, "answered_right": right / n}
+    result |= {"handover": handed / n, "cite_MRR@10": article_metrics(rankings, golds)["MRR@10"]}
+    return result
 
 
-def heldout_split(bank: Sequence[BankItem], share: float = 0.2, seed: int = 20251) -> tuple[list[BankItem], list[tuple[str, str]]]:
-    """Bank without a fixed random share of each entry's paraphrases (at least one), and the held-out
-    (entry key, paraphrase) pairs."""
-    rng = random.Random(seed)
-    kept, held = [], []
-    for item in bank:
-        paraphrases = list(item.paraphrases)
-        rng.shuffle(paraphrases)
-        n = max(1, round(len(paraphrases) * share)) if len(paraphrases) > 1 else 0
-        held.extend((item.key, p) for p in paraphrases[:n])
-        kept.append(replace(item, paraphrases=tuple(paraphrases[n:])))
-    return kept, held
+# --- report --------------------------------------------------------------------------------------------------
+
+IN_SCOPE_DOMAINS = {"labor_employment_social_security"}
+ABLATION: dict[str, dict[str, float]] = {
+    "BM25 articles": {"clause": 0, "bank": 0, "expansion": 0, "counterparts": 0},
+    "+ clauses": {"bank": 0, "expansion": 0, "counterparts": 0},
+    "+ bank citations": {"expansion": 0, "counterparts": 0},
+    "+ counterparts": {"expansion": 0},
+    "+ expansion (default)": {},
+    "default - bank citations": {"bank": 0},
+    "default - expansion - bank": {"bank": 0, "expansion": 0, "counterparts": 0, "clause": 0.5},
+}
+
+
+def _with_weights(engine: Engine, overrides: dict[str, float]) -> Engine:
+    clone = copy.copy(engine)
+    clone.weights = replace(engine.weights, **overrides)  # type: ignore[arg-type]
+    return clone
+
+
+def ablation_rows(
+    engine: Engine, heldout_engine: Engine, held: Sequence[tuple[str, str]], sets: DevSets,
+    variants: dict[str, dict[str, float]],
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for name, overrides in variants.items():
+        e, h = _with_weights(engine, overrides), _with_weights(heldout_engine, overrides)
+        lv = eval_cited(e.ask, [q for q in sets.luatvietnam if q.gold])
+        zl = eval_cited(e.ask, [q for q in sets.zalo if q.gold])
+        hp = eval_heldout(h, held)
+        rows.append({"variant": name, "LV MRR@10": lv["MRR@10"], "LV R@10": lv["R@10"], "Zalo MRR@10": zl["MRR@10"],
+                     "Zalo R@10": zl["R@10"], "held-out cite MRR@10": hp["cite_MRR@10"], "held-out top1": hp["top1"]})
+    return rows
+
+
+def evaluate(
+    build: Callable[[Sequence[BankItem]], Engine], bank: Sequence[BankItem], sets: DevSets, ablation: bool = False,
+    dense_build: Callable[[Sequence[BankItem]], Engine] | None = None,
+) -> dict[str, object]:
+    engine = build(bank)
+    report: dict[str, object] = {
+        "LuatVietnam": eval_cited(engine.ask, sets.luatvietnam),
+        "Zalo insurance (as of 2021)": eval_cited(engine.ask, sets.zalo),
+        "vnlaw hand-over": eval_handover(engine.ask, sets.vnlaw, IN_SCOPE_DOMAINS),
+    }
+    kept, held = heldout_split(bank)
+    heldout_engine = build(kept)
+    report["held-out paraphrases"] = eval_heldout(heldout_engine, held)
+    answerable = sets.luatvietnam + sets.zalo + [
+        q for q in sets.vnlaw if not q.must_handover and q.domain in IN_SCOPE_DOMAINS
+    ]
+    handed = [engine.ask(q.question, q.as_of) for q in answerable]
+    report["false hand-over (answerable insurance questions)"] = {
+        "n": len(answerable), "share": sum(a.decision == "handover" for a in handed) / max(len(answerable), 1),
+    }
+    if ablation:
+        rows = ablation_rows(engine, heldout_engine, held, sets, ABLATION)
+        if dense_build is not None:
+            rows += ablation_rows(dense_build(bank), dense_build(kept), held, sets, {"default + dense": {}})
+        report["ablation"] = rows
+    return report
+
+
+def format_report(report: dict[str, object]) -> str:
+    lines = []
+    for name, value in report.items():
+        if isinstance(value, list):
+            lines.append(f"\n{name}")
+            cols = list(value[0]) if value else []
+            lines.append(" | ".join(f"{c:>22}" if i else f"{c:<28}" for i, c in enumerate(cols)))
+            for row in value:
+                lines.append(" | ".join(f"{_fmt(row[c]):>22}" if i else f"{row[c]!s:<28}" for i, c in enumerate(cols)))
+        elif isinstance(value, dict):
+            lines.append(f"{name:<48} " + "  ".join(f"{k}={_fmt(v)}" for k, v in value.items()))
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)

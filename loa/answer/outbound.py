@@ -16,7 +16,7 @@ FACEBOOK_SEND_URL = "https://graph.facebook.com/v19.0/me/messages"
 def _post_json(url: str, payload: dict[str, object], headers: dict[str, str]) -> int:
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Content-Type": "application/json", **headers})
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (fixed https hosts)
+    with urllib.request.urlopen(request, timeout=10) as response:
         return int(response.status)
 
 

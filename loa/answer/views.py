@@ -16,7 +16,7 @@ from loa.answer.forms import LawImportForm, TicketAnswerForm
 from loa.answer.models import BankEntry, EntryStatus, LawDocument
 from loa.answer.selectors import bank_list, questions_by_topic_and_week, ticket_clusters, ticket_list
 from loa.answer.tasks import retrain_task
-from loa.core.errors import LoaError
+from loa.core.errors import Forbidden, LoaError, NotFound
 from loa.people.models import User
 
 
@@ -79,7 +79,7 @@ def bank_page(request: HttpRequest) -> HttpResponse:
 def entry_page(request: HttpRequest, key: str) -> HttpResponse:
     entry = BankEntry.objects.prefetch_related("citations__article__document", "paraphrases").filter(key=key).first()
     if entry is None:
-        raise LoaError(_("Không có câu hỏi mã “%(k)s”.") % {"k": key})
+        raise NotFound(_("Không có câu hỏi mã “%(k)s”.") % {"k": key})
     return render(request, "answer/entry.html", {"entry": entry, "statuses": EntryStatus.choices})
 
 
@@ -95,7 +95,7 @@ def entry_status(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def retrain(request: HttpRequest) -> HttpResponse:
     if not _actor(request).is_national:
-        raise LoaError(_("Chỉ quản trị toàn quốc được huấn luyện lại trợ lý."))
+        raise Forbidden(_("Chỉ quản trị toàn quốc được huấn luyện lại trợ lý."))
     retrain_task.enqueue()
     messages.success(request, _("Đã đưa việc huấn luyện lại vào hàng đợi; trợ lý vẫn phục vụ bằng phiên bản hiện tại."))
     return redirect("answer:bank")

@@ -48,19 +48,26 @@ CERTAINTY = [
     r"\b(?:bao nhiêu|mấy|số tiền|mức)(?: \w+){0,4} (?:là )?chính xác\b",
     r"\b(?:có chắc|chắc chắn|tuyệt đối|cam kết|bảo đảm 100|đảm bảo 100)",
 ]
-# Loa's field: social, health and unemployment insurance and the labour relations they rest on.
+# Loa's field: social, health and unemployment insurance and the labour relations they rest on. Matched with
+# diacritics when the question has them ("thẻ" is not "thế"); a diacritic-free question is matched only on the
+# anchors of two or more syllables, whose folded forms are still unambiguous.
+_NEAR = r"(?:\w+ ){0,4}"
 IN_SCOPE = [
-    r"bảo hiểm", r"lương hưu", r"hưu trí", r"(?:về|nghỉ) hưu", r"thai sản", r"sinh con", r"mang thai", r"sảy thai",
-    r"nạo", r"phá thai", r"ốm đau", r"nghỉ ốm", r"\bốm\b", r"tai nạn lao động", r"bệnh nghề nghiệp", r"tử tuất",
-    r"\btuất\b", r"mai táng", r"trợ cấp", r"thất nghiệp", r"việc làm", r"mất việc", r"nghỉ việc", r"thôi việc",
-    r"sa thải", r"lao động", r"tiền lương", r"\blương\b", r"khám", r"chữa bệnh", r"viện phí", r"bệnh viện",
-    r"nằm viện", r"điều trị", r"\btuyến\b", r"dưỡng sức", r"phục hồi sức khỏe", r"vssid", r"hộ nghèo", r"cận nghèo",
-    r"thử việc", r"làm thêm giờ", r"nghỉ phép", r"nghỉ hằng năm", r"công đoàn", r"hợp đồng lao động", r"đóng bảo",
-    r"hưởng chế độ", r"\bchế độ\b", r"\bsổ\b.*\b(?:bảo hiểm|đóng)", r"căn cước", r"dịch vụ công", r"người sử dụng",
-    r"ngày công", r"nghỉ không lương", r"tiền thưởng", r"phụ cấp", r"tàn tật", r"khuyết tật", r"suy giảm",
-    r"con nhỏ", r"nuôi con", r"chăm con", r"tuổi nghỉ", r"nghỉ dưỡng", r"\bhưu\b", r"tham chiếu", r"tự nguyện",
-    r"\bđẻ\b", r"\bthai\b", r"nghỉ sinh", r"sinh (?:đôi|ba|mổ|thường|em bé|non)", r"nặng nhọc", r"độc hại",
-    r"dài ngày", r"đóng (?:một lần|1 lần|bù|tiếp|thêm|đủ|được|\d)", r"rút (?:một lần|1 lần)", r"\bthẻ\b",
+    r"bảo hiểm", r"lương hưu", r"hưu trí", r"(?:về|nghỉ) hưu", r"tuổi hưu", r"\bhưu\b", r"thai sản", r"sinh con",
+    r"mang thai", r"sảy thai", r"phá thai", r"thai chết", r"\bthai\b", r"\bđẻ\b", r"nghỉ sinh",
+    r"sinh (?:đôi|ba|mổ|thường|em bé|non)", r"ốm đau", r"nghỉ ốm", r"\bốm\b", r"tai nạn lao động",
+    r"bệnh nghề nghiệp", r"tử tuất", r"\btuất\b", r"mai táng", r"trợ cấp", r"thất nghiệp", r"việc làm", r"mất việc",
+    r"nghỉ việc", r"thôi việc", r"sa thải", r"lao động", r"tiền lương", r"\blương\b", r"phụ cấp", r"khám",
+    r"viện phí", r"(?:đúng|trái|thông|chuyển|vượt) tuyến", r"tuyến (?:xã|huyện|tỉnh|trung ương|trên|dưới)",
+    r"giấy chuyển viện", r"dưỡng sức", r"phục hồi sức khỏe", r"vssid", r"hộ nghèo", r"cận nghèo", r"thử việc",
+    r"làm thêm giờ", r"nghỉ phép", r"nghỉ hằng năm", r"công đoàn", r"hưởng chế độ", r"ngày công", r"nghỉ không lương",
+    r"suy giảm khả năng", r"nuôi con", r"chăm con", r"con (?:nhỏ|ốm|dưới)", r"nghỉ dưỡng", r"tham chiếu",
+    r"nặng nhọc", r"độc hại", r"dài ngày", r"đóng (?:một lần|1 lần|bù|tiếp|thêm|đủ|\d)", r"rút (?:một lần|1 lần)",
+    rf"(?:đóng|tham gia|hưởng|bảo hiểm)\b {_NEAR}tự nguyện", rf"tự nguyện {_NEAR}(?:đóng|tham gia|hưởng|hưu)",
+    rf"\b(?:sổ|thẻ)\b {_NEAR}(?:bảo hiểm|khám|hưu|đóng)", r"người sử dụng lao động", r"triệt sản", r"đặt vòng",
+    r"báo tìm việc", r"tìm việc", r"cùng chi trả", r"kỹ thuật cao", r"đăng ký (?:khám|tham gia)", r"tiền tuất",
+    r"hưởng tuất", r"tuất (?:hằng|hàng|một|1)", r"ra viện", r"chuyển viện", r"nằm viện", r"nơi khám", r"vợ sinh",
+    r"nghỉ chế độ", r"làm chế độ", r"thời gian công tác", r"mức đóng", r"năm đóng", r"khám thai", r"(?:hằng|hàng) tháng",
 ]
 
 
@@ -73,10 +80,10 @@ class _Rules:
     accented: list[re.Pattern[str]]
     bare: list[re.Pattern[str]]
 
-    def search(self, norm: str, folded: str, accented: bool) -> bool:
-        if accented:
-            return any(p.search(norm) for p in self.accented)
-        return any(p.search(folded) for p in self.bare)
+    def search(self, norm: str, folded: str, accented: bool, both: bool = False) -> bool:
+        if accented and any(p.search(norm) for p in self.accented):
+            return True
+        return (both or not accented) and any(p.search(folded) for p in self.bare)
 
 
 def _rules(patterns: list[str]) -> _Rules:
@@ -84,7 +91,11 @@ def _rules(patterns: list[str]) -> _Rules:
     return _Rules(accented, bare)
 
 
-_PERSONAL, _COMPLAINT, _CERTAINTY, _SCOPE = (_rules(p) for p in (PERSONAL_RECORD, COMPLAINT, CERTAINTY, IN_SCOPE))
+_PERSONAL, _COMPLAINT, _CERTAINTY = (_rules(p) for p in (PERSONAL_RECORD, COMPLAINT, CERTAINTY))
+_SCOPE = _Rules(
+    [re.compile(p) for p in IN_SCOPE],
+    [re.compile(fold(p)) for p in IN_SCOPE if " " in p.replace("\\b", "").strip() or p == "vssid"],
+)
 
 
 def handover_reason(question: str) -> str | None:
@@ -102,5 +113,7 @@ def handover_reason(question: str) -> str | None:
 
 
 def in_scope(question: str) -> bool:
-    """Does the question name anything in Loa's field? Domain words are matched folded: scope needs recall."""
-    return _SCOPE.search("", fold(normalize(question)), False)
+    """Does the question name anything in Loa's field?"""
+    norm = normalize(question)
+    # the unambiguous folded anchors also catch accented questions with a wrong mark ("bảo hiễm")
+    return _SCOPE.search(norm, fold(norm), has_diacritics(question), both=True)
