@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from loa.answer.models import BankEntry, Ticket
+from loa.answer.serving import current_engine
 from loa.core.demo import DEMO_PASSWORD, demo_users
 from tests.browser.conftest import shot
 
@@ -16,12 +17,14 @@ def _ask(page: object, question: str) -> str:
     before = page.locator(".loa-bot").count()  # type: ignore[attr-defined]
     page.fill("#loa-q", question)  # type: ignore[attr-defined]
     page.click("#loa-send")  # type: ignore[attr-defined]
-    page.wait_for_function(f"document.querySelectorAll('.loa-bot[data-decision]').length >= {before}")  # type: ignore[attr-defined]
+    script = f"document.querySelectorAll('.loa-bot[data-decision]').length >= {before}"
+    page.wait_for_function(script, timeout=60_000)  # type: ignore[attr-defined]
     return page.locator(".loa-bot").last.inner_text()  # type: ignore[attr-defined,no-any-return]
 
 
 def test_widget_answer_handover_and_editor_loop(browser: object, seeded_live_server: object) -> None:
     demo_users()
+    current_engine()  # built here, as `loa demo` does at start-up, not inside the first widget request
     base = seeded_live_server.url  # type: ignore[attr-defined]
     page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
     page.goto(f"{base}/answer/widget/")
@@ -34,7 +37,7 @@ def test_widget_answer_handover_and_editor_loop(browser: object, seeded_live_ser
     ticket = Ticket.objects.latest("created_at")
     assert ticket.reason == "personal_record" and ticket.unit.code == "BHXHVN"
 
-    editor = browser.new_page()  # type: ignore[attr-defined]
+    editor = browser.new_page()  # type: ignore[attr-defined]  (an English-language browser: Loa stays Vietnamese)
     editor.goto(f"{base}/login/")
     editor.fill("#id_username", "admin")
     editor.fill("#id_password", DEMO_PASSWORD)
@@ -44,7 +47,7 @@ def test_widget_answer_handover_and_editor_loop(browser: object, seeded_live_ser
     editor.fill("#id_reply", "Bạn có thể xem quá trình đóng trên ứng dụng VssID hoặc liên hệ cơ quan BHXH nơi cư trú.")
     editor.fill("#id_link_key", "F-043")
     shot(editor, "inbox-answer")
-    editor.click("button[type=submit]")
+    editor.click("#ticket-submit")
     editor.wait_for_selector("text=Đã trả lời yêu cầu")
     ticket.refresh_from_db()
     assert ticket.status == "answered" and ticket.linked_entry and ticket.linked_entry.key == "F-043"

@@ -159,3 +159,9 @@ def test_english_is_the_second_locale(olivia: User) -> None:
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("home")).content.decode()
     assert "Home" in page and "Trang chủ" not in page
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_vietnamese_until_the_user_switches(olivia: User) -> None:
+    client = client_for(olivia)
+    assert "Trang chủ" in client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()

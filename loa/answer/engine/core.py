@@ -36,7 +36,7 @@ class Thresholds:
 
     answer: float = 0.45  # P(bank entry is the question asked) needed to answer from the bank
     legal_basis: float = 0.12  # confidence needed to quote legal basis rather than hand over
-    scope: float = 0.6  # bank confidence that keeps a question without any domain word in scope
+    scope: float = 0.8  # bank confidence that keeps a question without any domain word in scope
     max_citations: int = 10
 
 

@@ -53,7 +53,7 @@ CERTAINTY = [
 # anchors of two or more syllables, whose folded forms are still unambiguous.
 _NEAR = r"(?:\w+ ){0,4}"
 IN_SCOPE = [
-    r"bảo hiểm", r"lương hưu", r"hưu trí", r"(?:về|nghỉ) hưu", r"tuổi hưu", r"\bhưu\b", r"thai sản", r"sinh con",
+    r"bảo hiểm", r"lương hưu", r"(?<!sở )hưu trí", r"(?:về|nghỉ) hưu", r"tuổi hưu", r"\bhưu\b", r"thai sản", r"sinh con",
     r"mang thai", r"sảy thai", r"phá thai", r"thai chết", r"\bthai\b", r"\bđẻ\b", r"nghỉ sinh",
     r"sinh (?:đôi|ba|mổ|thường|em bé|non)", r"ốm đau", r"nghỉ ốm", r"\bốm\b", r"tai nạn lao động",
     r"bệnh nghề nghiệp", r"tử tuất", r"\btuất\b", r"mai táng", r"trợ cấp", r"thất nghiệp", r"việc làm", r"mất việc",

@@ -26,8 +26,7 @@ class CsvSheet:
 
     def rows(self) -> Iterator[SheetRow]:
         # Records, not physical lines: a quoted cell with a line break is still one row, as Excel shows it.
-        for number, cells in enumerate(csv.reader(_lines(self._text), delimiter=self.delimiter), 1):
-            yield number, cells
+        yield from enumerate(csv.reader(_lines(self._text), delimiter=self.delimiter), 1)
 
 
 def decode(data: bytes, filename: str) -> str:

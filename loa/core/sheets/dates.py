@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from loa.core.text import fold
-
-from .normal import shown
+from .normal import quick_fold, shown
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's phantom 29/02/1900 is accounted for
 _LAST_SERIAL = 2_958_465  # 31/12/9999
@@ -43,7 +41,7 @@ def _from_serial(serial: float) -> date:
 
 
 def _from_text(text: str) -> date:
-    s = _TIME_TAIL.sub("", fold(text)).strip()
+    s = _TIME_TAIL.sub("", " ".join(quick_fold(text).split())).strip()
     if match := _DAY_FIRST.match(s):
         day, month, year = int(match[1]), int(match[3]), _full_year(match[4])
     elif match := _ISO.match(s):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .model import Column, HeaderMap, IgnoredColumn, MappedColumn, MatchHow, column_letter
 from .normal import ROW_NUMBER_HEADERS, cell_text, core, is_blank, norm
@@ -42,7 +43,9 @@ class _Variant:
     how: MatchHow
 
 
-def find_header(head: Sequence[SheetRow], columns: Sequence[Column], merges: Sequence[Merge], sheet: str) -> HeaderMap | None:
+def find_header(
+    head: Sequence[SheetRow], columns: Sequence[Column], merges: Sequence[Merge], sheet: str
+) -> HeaderMap | None:
     """Best one- or two-row header among the first rows, or None when no row looks like our header."""
     variants = {column.key: _variants(column) for column in columns}
     rows = dict(head)
@@ -53,7 +56,7 @@ def find_header(head: Sequence[SheetRow], columns: Sequence[Column], merges: Seq
         top = _texts(rows, number, merges)
         if not top:
             continue
-        candidates = [((number,), top)]
+        candidates: list[tuple[tuple[int, ...], dict[int, str]]] = [((number,), top)]
         if _is_subheader(rows.get(number + 1)):
             fill = not any(m.top <= number <= m.bottom and m.right > m.left for m in merges)
             candidates.append(((number, number + 1), _combine(top, _texts(rows, number + 1, merges), fill)))
@@ -104,7 +107,7 @@ def _is_subheader(cells: Sequence[object] | None) -> bool:
 
 
 def _combine(top: dict[int, str], sub: dict[int, str], fill: bool) -> dict[int, str]:
-    """"Kinh phí" over "Ngân sách" → "Kinh phí - Ngân sách"; a vertically merged cell stays as it is."""
+    """The group "Kinh phí" over "Ngân sách" → "Kinh phí - Ngân sách"; a vertically merged cell stays as it is."""
     combined: dict[int, str] = {}
     group, last = "", -2
     for index in sorted(top.keys() | sub.keys()):
@@ -132,7 +135,7 @@ def _match(
             skipped[index] = "cột số thứ tự" if full else "tiêu đề trống"
             continue
         for column in columns:
-            score, how = _best(full, short, variants[column.key])
+            score, how = _best(full, short, tuple(variants[column.key]))
             if score:
                 pairs.append((-score, _HOW_ORDER[how], index, order[column.key], column.key, how))
     mapped: dict[int, MappedColumn] = {}
@@ -156,7 +159,8 @@ def _match(
     return HeaderMap(sheet, header_rows, tuple(mapped[index] for index in sorted(mapped)), ignored, missing)
 
 
-def _best(full: str, short: str, variants: list[_Variant]) -> tuple[float, MatchHow]:
+@lru_cache(maxsize=4096)  # the same labels come back for every candidate header row
+def _best(full: str, short: str, variants: tuple[_Variant, ...]) -> tuple[float, MatchHow]:
     best: tuple[float, MatchHow] = (0.0, "fuzzy")
     for variant in variants:
         if full == variant.full:
@@ -175,9 +179,13 @@ def _fuzzy(full: str, short: str, variant: _Variant) -> float:
         return 0.0
     mine, theirs = set(full.split()), set(variant.full.split())
     dice = 2 * len(mine & theirs) / (len(mine) + len(theirs))
-    ratios = (
-        SequenceMatcher(None, full, variant.full).ratio(),
-        SequenceMatcher(None, short, variant.core).ratio(),
-        SequenceMatcher(None, " ".join(sorted(mine)), " ".join(sorted(theirs))).ratio(),
-    )
-    return round(max(dice, *ratios), 3)
+    pairs = ((full, variant.full), (short, variant.core), (" ".join(sorted(mine)), " ".join(sorted(theirs))))
+    return round(max(dice, *(_ratio(a, b) for a, b in pairs)), 3)
+
+
+def _ratio(a: str, b: str) -> float:
+    # Wide sheets have hundreds of headers; the length bound and quick_ratio() skip most full comparisons.
+    if 2 * min(len(a), len(b)) < FUZZY_THRESHOLD * (len(a) + len(b)):
+        return 0.0
+    matcher = SequenceMatcher(None, a, b)
+    return matcher.ratio() if matcher.quick_ratio() >= FUZZY_THRESHOLD else 0.0

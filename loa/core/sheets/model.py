@@ -127,7 +127,7 @@ class HeaderMap:
     columns: tuple[MappedColumn, ...]
     ignored: tuple[IgnoredColumn, ...] = ()
     missing: tuple[str, ...] = ()  # keys of spec columns not found in the sheet
-    by_key: dict[str, MappedColumn] = field(default_factory=dict, compare=False)
+    by_key: dict[str, MappedColumn] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.by_key.update({mapped.key: mapped for mapped in self.columns})

@@ -32,6 +32,23 @@ ROW_NUMBER_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu", "thu tu"})
 _UNIT_TOKENS = frozenset({"dong", "vnd", "d", "trieu", "tr", "trd", "nghin", "ngan", "ty", "1000d", "1000"})
 
 
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {code: None for code in range(0x300, 0x370)}  # combining marks
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        folded = fold(chr(code))
+        if folded != chr(code):
+            table[code] = folded
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+
+
+def quick_fold(text: str) -> str:
+    """fold() without NFD round-trips or space collapsing: one C-level translate, for per-cell hot paths."""
+    return text.lower().translate(_FOLD_TABLE)
+
+
 def norm(text: str) -> str:
     """Comparable form of a header: folded, punctuation-free, abbreviations expanded."""
     tokens = _NON_WORD.sub(" ", fold(text)).split()
@@ -75,8 +92,8 @@ def shown(value: object, limit: int = 60) -> str:
 
 def format_number(value: int | Decimal) -> str:
     """Vietnamese notation: 1.234.567 and 1,5."""
-    sign, value = ("-" if value < 0 else ""), abs(value)
-    whole, _, fraction = format(Decimal(value).normalize(), "f").partition(".")
+    sign = "-" if value < 0 else ""
+    whole, _, fraction = format(abs(Decimal(value)).normalize(), "f").partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")
     return sign + grouped + ("," + fraction if fraction else "")
 

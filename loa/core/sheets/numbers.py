@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from loa.core.text import fold
+from .normal import quick_fold
 
 _MULTIPLIERS = {"nghin": 10**3, "ngan": 10**3, "k": 10**3, "trieu": 10**6, "tr": 10**6, "ty": 10**9, "ti": 10**9}
 _CURRENCY = re.compile(r"\s*(?:vnd|dong|d)\.?$")
@@ -28,7 +28,7 @@ class ParsedNumber:
 
 def parse_number(text: str) -> ParsedNumber:
     """Parse typed text; raises NotANumber. "12%" is 0.12, matching what Excel stores for a 12% cell."""
-    s = _CURRENCY.sub("", fold(text))
+    s = _CURRENCY.sub("", " ".join(quick_fold(text).split()))  # also folds no-break spaces
     percent = s.endswith("%")
     s = s.removesuffix("%").strip()
     negative = False

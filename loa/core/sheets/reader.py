@@ -18,7 +18,9 @@ class TableResult:
 
     Iterating (``for row in result`` or ``result.iter_rows()``) streams rows from the file each time; the
     tallies (``skipped``, ``empty_rows``, ``data_rows``) describe the latest pass and are complete once it is
-    exhausted. A read with ``file_errors`` yields no rows.
+    exhausted. A read with ``file_errors`` yields no rows — except that a file found damaged part-way through
+    yields the rows before the damage and then gains a "corrupt" file error: check ``ok`` after iterating
+    before committing an import.
     """
 
     def __init__(self, filename: str, columns: Sequence[Column]) -> None:
@@ -65,7 +67,7 @@ class TableResult:
         # A streamed file can turn out damaged half-way; say so instead of letting the reader's error escape.
         last = 0
         try:
-            for last, cells in rows:  # noqa: B007 - `last` is reported after the loop
+            for last, cells in rows:  # `last` names the row reached if the file breaks
                 yield last, cells
         except Exception:
             self.file_errors.append(corrupt_midway(self.filename, last))
@@ -133,11 +135,8 @@ def _no_header_error(result: TableResult, book: Book, names: list[str]) -> FileE
     labels = ", ".join(f"“{column.label}”" for column in wanted)
     if not names:
         return FileError("no_sheet", f"Tệp “{result.filename}” không có trang tính nào để đọc.")
-    where = "trang tính nào" if book.is_workbook and len(names) > 1 else "tệp"
+    where = f"các trang tính trong tệp “{result.filename}”" if len(names) > 1 else f"tệp “{result.filename}”"
     return FileError(
         "no_header",
-        f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của {where} “{result.filename}”"
-        if where == "tệp"
-        else f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của trang tính nào trong tệp "
-        f"“{result.filename}”. Bảng cần có các cột: {labels}.",
+        f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của {where}. Bảng cần có các cột: {labels}.",
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from itertools import pairwise
 
 from loa.core.text import fold, nfc
 
 from .dates import NotADate, parse_date
-from .normal import cell_text, is_blank
+from .normal import cell_text, is_blank, quick_fold
 from .numbers import NotANumber, parse_number
 
 _WORDS = re.compile(r"\w+")
@@ -17,20 +18,36 @@ _TOTAL_WORDS = frozenset({"tổng", "cộng", "tong", "cong", "total", "subtotal
 _STRONG_SECOND = frozenset({"cộng", "số", "cong", "so"})  # "tổng cộng", "tổng số"
 # What may follow a bare "Tổng"/"Cộng" in a total row; anything else ("Cộng đồng", "Tổng kết") is a real name.
 _SCOPE = frozenset(
-    "thang quy nam ky luy toan chung cac huyen xa tinh phuong thi thanh quan phan muc nhom don khoi dot "
-    "i ii iii iv v vi vii viii ix x".split()
-)
+    {
+        "thang", "quy", "nam", "ky", "luy", "toan", "chung", "cac", "huyen", "xa", "tinh", "phuong", "thi",
+        "thanh", "quan", "phan", "muc", "nhom", "don", "khoi", "dot", "i", "ii", "iii", "iv", "v", "vi", "vii",
+        "viii", "ix", "x",
+    }
+)  # fmt: skip
 _ENUMERATOR = re.compile(r"^(?:[IVXLC]+|[A-Z])[.)]?$")
 _ENUMERATED_TITLE = re.compile(r"^(?:[IVXLC]+|[A-Z])\s*[.)/:-]\s*\S")
 _SECTION_WORDS = (
     "huyen", "xa", "thi xa", "thanh pho", "quan", "phuong", "thi tran", "tinh", "phan", "muc", "khoi", "cum",
     "nhom", "don vi", "bhxh", "bao hiem xa hoi",
 )  # fmt: skip
+_DIGIT = re.compile(r"\d")
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+# Words that may appear in a typed number or date: "1,5 triệu đồng", "ngày 5 tháng 3 năm 2025", ISO "T"/"Z".
+_VALUE_WORDS = frozenset(
+    {"nghin", "ngan", "k", "trieu", "tr", "ty", "ti", "vnd", "dong", "d", "ngay", "thang", "nam", "t", "z"}
+)
+_TOTAL_START = ("tong", "cong", "total", "subtotal")
+_LEADING_NUMBER = re.compile(r"^[(\[]?(\d+)")
 _INDEX_TOKEN = re.compile(r"^[(\[]?([0-9]{1,2}|[a-z])[)\]]?(?:[=+\-*x/][(\[]?(?:[0-9]{1,2}|[a-z])[)\]]?)*$")
 
 
 def looks_like_value(text: str) -> bool:
     """Text a CSV (or a careless Excel user) wrote for a number or a date rather than a word."""
+    # Cheap rejections first: this runs on every text cell of every row.
+    if not _DIGIT.search(text):
+        return False
+    if any(word not in _VALUE_WORDS for word in _LETTER_RUNS.findall(quick_fold(text))):
+        return False
     for parse in (parse_number, parse_date):
         try:
             parse(text)
@@ -49,9 +66,12 @@ def total_label(cells: Sequence[object]) -> str | None:
     for value in cells:
         if not is_word_cell(value):
             continue
-        text = nfc(str(value))
-        if _ENUMERATOR.match(text):
+        text = str(value).strip()
+        if len(text) <= 6 and _ENUMERATOR.match(text):
             continue  # "I" or "A" in the STT column; the label is further right
+        if not quick_fold(text[:8]).startswith(_TOTAL_START):
+            return None  # the common case, decided without normalising the whole text
+        text = nfc(text)
         return text if _is_total_text(text) else None
     return None
 
@@ -70,11 +90,11 @@ def _is_total_text(text: str) -> bool:
 
 def section_label(cells: Sequence[object], value_columns: Sequence[int]) -> str | None:
     """ "I. Huyện Nam Đàn" alone on its row (or "I" | "Huyện Nam Đàn") heads the rows below it."""
+    if any(index < len(cells) and not is_blank(cells[index]) for index in value_columns):
+        return None  # a number, date or choice column is filled: this is a data row with a missing name
     filled = [value for value in cells if not is_blank(value)]
     if not filled or len(filled) > 2 or not all(is_word_cell(value) for value in filled):
         return None
-    if any(index < len(cells) and not is_blank(cells[index]) for index in value_columns):
-        return None  # a number, date or choice column is filled: this is a data row with a missing name
     texts = [nfc(str(value)) for value in filled]
     if len(texts) == 2 and _ENUMERATOR.match(texts[0]):
         title = f"{texts[0].rstrip('.)')}. {texts[1]}"
@@ -92,8 +112,8 @@ def is_numbering_row(cells: Sequence[object]) -> bool:
     tokens = [fold(cell_text(value)).replace(" ", "") for value in cells if not is_blank(value)]
     if len(tokens) < 3 or not all(_INDEX_TOKEN.match(token) for token in tokens):
         return False
-    numbers = [int(match[0]) for token in tokens if (match := re.match(r"^[(\[]?(\d+)", token))]
-    return len(numbers) >= 2 and all(b == a + 1 for a, b in zip(numbers, numbers[1:], strict=False))
+    numbers = [int(match[1]) for token in tokens if (match := _LEADING_NUMBER.match(token))]
+    return len(numbers) >= 2 and all(b == a + 1 for a, b in pairwise(numbers))
 
 
 class SumTracker:
@@ -101,14 +121,20 @@ class SumTracker:
 
     def __init__(self, keys: Sequence[str]) -> None:
         self.keys = tuple(keys)
-        self._since_total: dict[str, Decimal] = dict.fromkeys(self.keys, Decimal(0))
-        self._rows = 0
+        self.reset()
 
     def is_total(self, values: Mapping[str, object]) -> bool:
-        numbers = {key: values.get(key) for key in self.keys if values.get(key) is not None}
-        if self._rows < 2 or not numbers or not any(numbers.values()):
+        if self._rows < 2:  # one row "summed" is just a duplicate
             return False
-        return all(Decimal(str(value)) == self._since_total[key] for key, value in numbers.items())
+        nonzero = False
+        for key in self.keys:
+            value = values.get(key)
+            if value is None:
+                continue
+            if value != self._since_total[key]:
+                return False
+            nonzero = nonzero or value != 0
+        return nonzero
 
     def add(self, values: Mapping[str, object]) -> None:
         self._rows += 1
@@ -118,5 +144,5 @@ class SumTracker:
                 self._since_total[key] += value
 
     def reset(self) -> None:
-        self._since_total = dict.fromkeys(self.keys, Decimal(0))
+        self._since_total: dict[str, int | Decimal] = dict.fromkeys(self.keys, 0)
         self._rows = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -89,12 +88,12 @@ class RowStream:
         return Row(number, values, errors, raw, section, fingerprint(values))
 
     def _is_sum_total(self, row: Row, cells: Sequence[object], tracker: SumTracker) -> bool:
-        # Only a row with no words at all qualifies: any name or label makes it a data row.
-        if any(is_word_cell(value) for value in cells):
+        if not tracker.is_total(row.values):  # cheap, and false for nearly every row
             return False
         if any(error.key in self.numeric_keys for error in row.errors):
             return False
-        return tracker.is_total(row.values)
+        # Only a row with no words at all qualifies: any name or label makes it a data row.
+        return not any(is_word_cell(value) for value in cells)
 
     def _skip(self, number: int, reason: SkipReason, text: str, message: str) -> None:
         self.tally.skipped.append(SkippedRow(number, reason, text, message))
@@ -102,12 +101,16 @@ class RowStream:
 
 def fingerprint(values: Mapping[str, object]) -> str:
     """Stable across runs and Python versions: same parsed values (blanks ignored) → same hash."""
-    parts = [[key, _canonical(value)] for key, value in sorted(values.items()) if value is not None]
-    payload = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode()
-    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+    # repr() escapes control characters, so the separators cannot occur inside a value.
+    payload = "\x1f".join(
+        f"{key}\x1e{_canonical(value)!r}" for key, value in sorted(values.items()) if value is not None
+    )
+    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
 
 def _canonical(value: object) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 1.50 and 1.5 are the same amount
     if isinstance(value, date):

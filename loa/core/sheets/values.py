@@ -9,8 +9,6 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from loa.core.text import nfc
-
 from .dates import NotADate, parse_date
 from .model import Column
 from .normal import format_bound, is_blank, norm, shown
@@ -42,19 +40,22 @@ class CellParser:
             "choice": self._choice,
         }
         self._parse = parsers[column.kind]
+        self._seen: dict[str, str] = {}
+        self._bounded = column.min_value is not None or column.max_value is not None
 
     def parse(self, cell: object) -> object:
         if is_blank(cell):
             if self.column.required:
                 raise CellProblem("không được để trống.")
             return None
-        if isinstance(cell, str) and _EXCEL_ERROR.match(cell.strip()):
+        if isinstance(cell, str) and cell.lstrip()[:1] == "#" and _EXCEL_ERROR.match(cell.strip()):
             raise CellProblem(f"ô có lỗi công thức Excel “{cell.strip()}”.")
         try:
             value = self._parse(cell)
         except (NotADate, NotANumber) as error:
             raise CellProblem(_explain(error, cell)) from None
-        self._check_bounds(value, cell)
+        if self._bounded:
+            self._check_bounds(value, cell)
         return value
 
     def _text(self, cell: object) -> str:
@@ -74,6 +75,8 @@ class CellParser:
         return candidate
 
     def _int(self, cell: object) -> int:
+        if type(cell) is float and (whole := _whole(cell)) is not None:
+            return whole
         parsed = _number(cell)
         if parsed.percent:
             raise CellProblem(f"“{shown(cell)}” là tỷ lệ phần trăm; cột này cần một số nguyên.")
@@ -82,6 +85,8 @@ class CellParser:
         return int(parsed.value)
 
     def _money(self, cell: object) -> int:
+        if type(cell) is float and (whole := _whole(cell)) is not None:
+            return whole * self.scale
         parsed = _number(cell)
         if parsed.percent:
             raise CellProblem(f"“{shown(cell)}” là tỷ lệ phần trăm; cột này cần số tiền.")
@@ -94,11 +99,16 @@ class CellParser:
         return _number(cell).value
 
     def _choice(self, cell: object) -> str:
+        # The same few spellings repeat on every row; remember what each folded to.
+        if isinstance(cell, str) and cell in self._seen:
+            return self._seen[cell]
         code = self._choices.get(norm(shown(cell, limit=10**9)))
         if code is None:
             accepted = dict.fromkeys((self.column.choices or {}).keys())
             listing = ", ".join(list(accepted)[:10])
             raise CellProblem(f"“{shown(cell)}” không thuộc các lựa chọn: {listing}.")
+        if isinstance(cell, str) and len(self._seen) < 1000:
+            self._seen[cell] = code
         return code
 
     def _check_bounds(self, value: object, cell: object) -> None:
@@ -109,6 +119,15 @@ class CellParser:
             raise CellProblem(f"“{shown(cell)}” nhỏ hơn giá trị nhỏ nhất cho phép ({format_bound(low)}).")
         if high is not None and _comparable(value, high) and value > high:  # type: ignore[operator]
             raise CellProblem(f"“{shown(cell)}” lớn hơn giá trị lớn nhất cho phép ({format_bound(high)}).")
+
+
+def _whole(cell: float) -> int | None:
+    """The usual Excel number cell, taken without a Decimal round trip; formula noise such as
+    1234567.0000000002 (from =B2*1.1) still counts as a whole number."""
+    if not math.isfinite(cell):
+        return None
+    nearest = round(cell)
+    return nearest if abs(cell - nearest) < 1e-6 else None
 
 
 def _comparable(value: object, bound: object) -> bool:
