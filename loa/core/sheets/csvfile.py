@@ -30,7 +30,7 @@ class CsvSheet:
 
 
 def decode(data: bytes, filename: str) -> str:
-    """The file as text, or a FileError explaining why it is not a readable CSV."""
+    """The file as text; raises FileProblem explaining why it is not a readable CSV."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _try(data, "utf-16")  # Excel's "Unicode Text" export
     elif b"\x00" in data[:65536]:

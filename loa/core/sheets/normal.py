@@ -24,7 +24,6 @@ ABBREVIATIONS = {
     "nd": "noi dung",
     "hd": "hoat dong",
     "sdt": "so dien thoai",
-    "dt": "dien thoai",
 }
 # Row-number columns carry no data; they are reported as ignored rather than fuzzy-matched to anything.
 ROW_NUMBER_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu", "thu tu"})

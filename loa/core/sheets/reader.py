@@ -135,7 +135,11 @@ def _no_header_error(result: TableResult, book: Book, names: list[str]) -> FileE
     labels = ", ".join(f"“{column.label}”" for column in wanted)
     if not names:
         return FileError("no_sheet", f"Tệp “{result.filename}” không có trang tính nào để đọc.")
-    where = f"các trang tính trong tệp “{result.filename}”" if len(names) > 1 else f"tệp “{result.filename}”"
+    where = f"tệp “{result.filename}”"
+    if len(names) > 1:
+        where = f"các trang tính trong {where}"
+    elif book.is_workbook:
+        where = f"trang tính “{names[0]}” trong {where}"
     return FileError(
         "no_header",
         f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của {where}. Bảng cần có các cột: {labels}.",

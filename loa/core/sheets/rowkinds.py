@@ -14,22 +14,38 @@ from .normal import cell_text, is_blank, quick_fold
 from .numbers import NotANumber, parse_number
 
 _WORDS = re.compile(r"\w+")
-_TOTAL_WORDS = frozenset({"tổng", "cộng", "tong", "cong", "total", "subtotal"})
-_STRONG_SECOND = frozenset({"cộng", "số", "cong", "so"})  # "tổng cộng", "tổng số"
+
+
+class _Vocabulary:
+    """Words written with diacritics. Diacritics are what tell "Cộng tháng 3" from "Công tác", "Quận 1" from
+    "Quán triệt", "Phường" from "Phương án", so text carrying marks is compared as written; only text typed
+    entirely without marks is compared folded."""
+
+    def __init__(self, *words: str) -> None:
+        self.marked = frozenset(words)
+        self.folded = frozenset(fold(word) for word in words)
+
+    def has(self, word: str, marked: bool) -> bool:
+        return word in (self.marked if marked else self.folded)
+
+    def starts(self, text: str, marked: bool) -> bool:
+        return any(text == word or text.startswith(word + " ") for word in (self.marked if marked else self.folded))
+
+
+_TOTAL_FIRST = _Vocabulary("tổng", "cộng", "total", "subtotal")
+_TOTAL_SECOND = _Vocabulary("cộng", "số")  # "Tổng cộng …", "Tổng số …": a total whatever follows
 # What may follow a bare "Tổng"/"Cộng" in a total row; anything else ("Cộng đồng", "Tổng kết") is a real name.
-_SCOPE = frozenset(
-    {
-        "thang", "quy", "nam", "ky", "luy", "toan", "chung", "cac", "huyen", "xa", "tinh", "phuong", "thi",
-        "thanh", "quan", "phan", "muc", "nhom", "don", "khoi", "dot", "i", "ii", "iii", "iv", "v", "vi", "vii",
-        "viii", "ix", "x",
-    }
+_SCOPE = _Vocabulary(
+    "tháng", "quý", "năm", "kỳ", "lũy", "luỹ", "toàn", "chung", "các", "huyện", "xã", "tỉnh", "phường", "thị",
+    "thành", "quận", "phần", "mục", "nhóm", "đơn", "khối", "đợt", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii",
+    "ix", "x",
+)  # fmt: skip
+_SECTION_START = _Vocabulary(
+    "huyện", "xã", "thị xã", "thành phố", "quận", "phường", "thị trấn", "tỉnh", "phần", "mục", "khối", "cụm",
+    "nhóm", "đơn vị", "bhxh", "bảo hiểm xã hội",
 )  # fmt: skip
 _ENUMERATOR = re.compile(r"^(?:[IVXLC]+|[A-Z])[.)]?$")
 _ENUMERATED_TITLE = re.compile(r"^(?:[IVXLC]+|[A-Z])\s*[.)/:-]\s*\S")
-_SECTION_WORDS = (
-    "huyen", "xa", "thi xa", "thanh pho", "quan", "phuong", "thi tran", "tinh", "phan", "muc", "khoi", "cum",
-    "nhom", "don vi", "bhxh", "bao hiem xa hoi",
-)  # fmt: skip
 _DIGIT = re.compile(r"\d")
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
 # Words that may appear in a typed number or date: "1,5 triệu đồng", "ngày 5 tháng 3 năm 2025", ISO "T"/"Z".
@@ -76,16 +92,21 @@ def total_label(cells: Sequence[object]) -> str | None:
     return None
 
 
+def _lowered(text: str) -> tuple[str, bool]:
+    """The text lower-cased as written if it carries any diacritic, else folded; and which one it is."""
+    lowered, folded = text.lower(), fold(text)
+    return (lowered, True) if lowered != folded else (folded, False)
+
+
 def _is_total_text(text: str) -> bool:
-    lowered = text.lower()
-    # Diacritics tell "Tổng cộng" from "Tổng công ty"; only text typed without them is compared folded.
-    tokens = _WORDS.findall(lowered if lowered != fold(text) else fold(text))
-    if not tokens or tokens[0] not in _TOTAL_WORDS:
+    lowered, marked = _lowered(text)
+    tokens = _WORDS.findall(lowered)
+    if not tokens or not _TOTAL_FIRST.has(tokens[0], marked):
         return False
     rest = tokens[1:]
-    if tokens[0] in ("tổng", "tong") and rest and rest[0] in _STRONG_SECOND:
-        return not rest[1:] or fold(rest[1]) != "ty"  # "Tong cong ty …" typed without diacritics is a company
-    return not rest or fold(rest[0]) in _SCOPE or rest[0].isdigit()
+    if fold(tokens[0]) == "tong" and rest and _TOTAL_SECOND.has(rest[0], marked):
+        return not rest[1:] or rest[1] != "ty"  # "Tong cong ty …" typed without diacritics is a company
+    return not rest or _SCOPE.has(rest[0], marked) or rest[0].isdigit()
 
 
 def section_label(cells: Sequence[object], value_columns: Sequence[int]) -> str | None:
@@ -102,9 +123,7 @@ def section_label(cells: Sequence[object], value_columns: Sequence[int]) -> str 
         title = texts[0]
     else:
         return None
-    folded = fold(title)
-    by_word = any(folded == word or folded.startswith(word + " ") for word in _SECTION_WORDS)
-    return title if _ENUMERATED_TITLE.match(title) or by_word else None
+    return title if _ENUMERATED_TITLE.match(title) or _SECTION_START.starts(*_lowered(title)) else None
 
 
 def is_numbering_row(cells: Sequence[object]) -> bool:

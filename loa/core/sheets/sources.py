@@ -152,6 +152,8 @@ def _corrupt(filename: str) -> FileError:
 
 
 def corrupt_midway(filename: str, after_row: int) -> FileError:
+    if after_row < 1:
+        return _corrupt(filename)
     return FileError(
         "corrupt",
         f"Tệp “{filename}” bị hỏng: chỉ đọc được đến dòng {after_row}. Hãy mở tệp bằng Excel, lưu lại rồi tải lên lại.",
