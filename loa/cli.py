@@ -104,6 +104,6 @@ def manage(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    from loa import cli_answer, cli_answer_db, cli_units, cli_users  # noqa: F401  (registers the sub-commands)
+    from loa import cli_activities, cli_answer, cli_answer_db, cli_units, cli_users  # noqa: F401 (sub-commands)
 
     app()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "loa.catalogues",
     "loa.audit",
     "loa.answer",
+    "loa.activities",
 ]
 
 MIDDLEWARE = [

@@ -13,7 +13,7 @@ from typing import TypeVar
 from django.db.models import Model, Q, QuerySet
 
 from loa.people.models import User
-from loa.units.models import Level, Unit
+from loa.units.models import Level, OfficeArea, Unit
 
 M = TypeVar("M", bound=Model)
 
@@ -63,6 +63,11 @@ def _subtrees(roots: list[Unit]) -> set[int]:
     return set(Unit.objects.filter(cond).values_list("id", flat=True))
 
 
+def unit_closure(unit: Unit) -> frozenset[int]:
+    """Every unit id whose data counts under `unit`: what a user of that unit would see."""
+    return frozenset(_collect(unit))
+
+
 def _collect(unit: Unit) -> set[int]:
     if unit.level == Level.OFFICE:
         ids = _subtrees([unit])
@@ -70,6 +75,10 @@ def _collect(unit: Unit) -> set[int]:
     else:
         ids = _subtrees([unit])
     predecessors = list(Unit.objects.filter(successor_links__new_id__in=ids).distinct())
-    ids |= {u.pk for u in predecessors}
-    ids |= _subtrees([u for u in predecessors if u.level in (Level.PROVINCE, Level.OFFICE)])
+    whole = _subtrees([u for u in predecessors if u.level in (Level.PROVINCE, Level.OFFICE)])
+    # Data is recorded by offices: those serving the scope count too — but not the offices of an old commune
+    # that only partly merged in from a neighbour, which would open the neighbour's district to us.
+    offices = set(OfficeArea.objects.filter(unit_id__in=ids | whole).exclude(office__code="BHXHVN")
+                  .values_list("office_id", flat=True))
+    ids |= whole | {u.pk for u in predecessors} | offices
     return ids

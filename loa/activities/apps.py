@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActivitiesConfig(AppConfig):
+    name = "loa.activities"
+    verbose_name = "Hoạt động truyền thông"
