@@ -59,6 +59,7 @@ def init() -> None:
 def demo(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Chạy máy chủ sau khi nạp dữ liệu mẫu."),
     port: int = typer.Option(8000, help="Cổng máy chủ."),
+    scale: float = typer.Option(1.0, help="Quy mô sổ hoạt động mẫu so với số liệu toàn quốc 15 tháng (1.0 = đủ)."),
 ) -> None:
     """Nạp dữ liệu mẫu (đơn vị, danh mục, người dùng mẫu cho từng vai trò) rồi chạy máy chủ."""
     setup()
@@ -67,8 +68,14 @@ def demo(
 
     from loa.answer.serving import current_engine
 
+    from loa.activities.demo import demo_activities
+
     bootstrap()
     users = demo_users()
+    typer.echo("Đang tạo sổ hoạt động mẫu 15 tháng (lần đầu mất khoảng nửa phút)…")
+    created = demo_activities(scale=scale)
+    if created:
+        typer.echo(f"Đã tạo {created:,} hoạt động mẫu.".replace(",", "."))
     current_engine()  # builds the assistant once, so the first question is fast
     typer.echo(f"Người dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
     for user in users:
