@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", include("loa.people.urls")),
     path("audit/", include("loa.audit.urls")),
     path("answer/", include("loa.answer.urls")),
+    path("activities/", include("loa.activities.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
 
-from loa.activities.models import Activity
+from loa.activities.models import Activity, Report, ReportStatus
 from loa.core.errors import ValidationFailed
 from loa.people.models import User
 from loa.people.scope import Scope, scope_for, unit_closure
@@ -86,4 +86,35 @@ def _period_label(kind: str, value: Any) -> str | None:
     return str(day.year)
 
 
-__all__ = ["Scope", "activity_list", "activity_tally"]
+def unit_reports(actor: User, months: int = 6) -> list[dict[str, Any]]:
+    """The actor's own unit: the last months with their report status (a month with no report is 'not started')."""
+    if actor.unit is None:
+        return []
+    today = dt.date.today().replace(day=1)
+    starts = [(today - dt.timedelta(days=31 * i)).replace(day=1) for i in range(months)]
+    reports = {r.period_start: r for r in Report.objects.filter(unit=actor.unit, kind="month", period_start__in=starts)}
+    counts = dict(Activity.objects.alive().filter(unit=actor.unit, start_date__gte=starts[-1])
+                  .annotate(m=TruncMonth("start_date")).values_list("m").annotate(n=Count("id")).values_list("m", "n"))
+    return [{"month": s, "report": reports.get(s), "activities": counts.get(s, 0)} for s in starts]
+
+
+def reports_to_decide(actor: User) -> QuerySet[Report]:
+    """Reports of units below the actor waiting for a decision (and approved ones it may reopen)."""
+    qs = Report.objects.select_related("unit").exclude(unit=actor.unit).filter(
+        status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]).order_by("status", "-period_start")
+    return scope_for(actor).filter(qs)
+
+
+def completeness(actor: User, month: dt.date, parent: Unit) -> list[dict[str, Any]]:
+    """Which child offices reported for the month and whether on time."""
+    children = Unit.objects.filter(parent=parent).order_by("code")
+    reports = {r.unit_id: r for r in Report.objects.filter(unit__in=children, kind="month", period_start=month)}
+    out = []
+    for child in children:
+        report = reports.get(child.pk)
+        late = bool(report and report.submitted_at and report.submitted_at.date() > report.due_date)
+        out.append({"unit": child, "report": report, "late": late})
+    return out
+
+
+__all__ = ["Scope", "activity_list", "activity_tally", "completeness", "reports_to_decide", "unit_reports"]

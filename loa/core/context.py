@@ -15,6 +15,7 @@ def shell(request: HttpRequest) -> dict[str, object]:
     nav.append((_("Danh mục"), reverse("catalogues:index")))
     if getattr(user, "can_manage_users", False):
         nav.append((_("Người dùng"), reverse("people:users")))
+    nav.append((_("Hoạt động"), reverse("activities:index")))
     nav.append((_("Hộp thư hỏi đáp"), reverse("answer:inbox")))
     nav.append((_("Ngân hàng câu hỏi"), reverse("answer:bank")))
     nav.append((_("Tổng đài viên"), reverse("answer:agent")))

@@ -38,6 +38,13 @@ PAGES = {
     "answer:agent": {}, "answer:inbox": {}, "answer:ticket": {"ticket_id": 0}, "answer:bank": {},
     "answer:entry": {"key": "A-001"}, "answer:entry_status": {"key": "A-001"}, "answer:retrain": {},
     "answer:analytics": {}, "answer:laws": {},
+    "activities:index": {},
+    "activities:new": {},
+    "activities:delete": {"activity_id": 0},
+    "activities:import": {},
+    "activities:reports": {},
+    "activities:report_action": {"action": "submit"},
+    "activities:tally": {},
 }
 PUBLIC = {"login", "logout", "set_language", "answer:widget_js", "answer:widget_demo", "answer:webhook_zalo",
           "answer:webhook_facebook"}  # webhooks are authenticated by signature: tests/answer/test_channels.py
@@ -121,7 +128,13 @@ READ_ALL = [
     "catalogues:entries",
     "people:tokens",
     "audit:list",
-    "answer:agent", "answer:inbox", "answer:bank", "answer:entry", "answer:analytics", "answer:laws"]
+    "answer:agent", "answer:inbox", "answer:bank", "answer:entry", "answer:analytics", "answer:laws",
+    "activities:index",
+    "activities:new",
+    "activities:import",
+    "activities:reports",
+    "activities:tally",
+]
 
 
 @pytest.mark.parametrize("name", READ_ALL)
