@@ -63,12 +63,10 @@ def demo(
 ) -> None:
     """Nạp dữ liệu mẫu (đơn vị, danh mục, người dùng mẫu cho từng vai trò) rồi chạy máy chủ."""
     setup()
+    from loa.activities.demo import demo_activities
+    from loa.answer.serving import current_engine
     from loa.core.bootstrap import bootstrap
     from loa.core.demo import DEMO_PASSWORD, demo_users
-
-    from loa.answer.serving import current_engine
-
-    from loa.activities.demo import demo_activities
 
     bootstrap()
     users = demo_users()

@@ -35,8 +35,9 @@ def import_file(
 
     try:
         data = path.read_bytes()
-        report = activities_import(_system(), data, path.name, unit_get(unit), dry_run=dry_run,
-                                   all_or_nothing=all_or_nothing).as_dict()
+        report = activities_import(
+            _system(), data, path.name, unit_get(unit), dry_run=dry_run, all_or_nothing=all_or_nothing
+        ).as_dict()
     except LoaError as exc:
         fail(exc.message)
         return
@@ -46,7 +47,9 @@ def import_file(
     if as_json:
         emit(report)
         return
-    typer.echo(f"Đã nhập {report['imported']}, bỏ qua {report['skipped']}, đã có từ trước {report['already_imported']}.")
+    typer.echo(
+        f"Đã nhập {report['imported']}, bỏ qua {report['skipped']}, đã có từ trước {report['already_imported']}."
+    )
     for error in report["errors"][:50]:
         typer.echo(f"  {error['message']}")
 
@@ -56,7 +59,9 @@ def tally(
     date_from: str = typer.Option(None, "--from", help="Từ ngày YYYY-MM-DD."),
     date_to: str = typer.Option(None, "--to", help="Đến ngày YYYY-MM-DD."),
     unit: str = typer.Option(None, help="Mã đơn vị (tổng hợp cả cây đơn vị trực thuộc)."),
-    by: str = typer.Option("form", help="Nhóm theo: form,month,quarter,year,province,unit,topic,audience,language,partner"),
+    by: str = typer.Option(
+        "form", help="Nhóm theo: form,month,quarter,year,province,unit,topic,audience,language,partner"
+    ),
     hierarchy: str = typer.Option("2025", help="2025 hoặc pre2025"),
     as_json: bool = typer.Option(False, "--json", help="In JSON."),
 ) -> None:
@@ -67,10 +72,14 @@ def tally(
     from loa.units.selectors import parse_day, unit_get
 
     try:
-        rows = activity_tally(None, by=[b.strip() for b in by.split(",") if b.strip()],
-                              unit=unit_get(unit, parse_day(date_to) if date_to else None) if unit else None,
-                              date_from=parse_day(date_from) if date_from else None,
-                              date_to=parse_day(date_to) if date_to else None, hierarchy=hierarchy)
+        rows = activity_tally(
+            None,
+            by=[b.strip() for b in by.split(",") if b.strip()],
+            unit=unit_get(unit, parse_day(date_to) if date_to else None) if unit else None,
+            date_from=parse_day(date_from) if date_from else None,
+            date_to=parse_day(date_to) if date_to else None,
+            hierarchy=hierarchy,
+        )
     except LoaError as exc:
         fail(exc.message)
         return

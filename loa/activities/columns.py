@@ -8,21 +8,46 @@ from loa.core.sheets import Column
 BASE = [
     Column("unit", "Mã đơn vị", synonyms=("mã cơ quan", "đơn vị", "mã đv")),
     Column("form", "Hình thức", required=True, synonyms=("hình thức truyền thông", "loại hoạt động", "loại hình")),
-    Column("title", "Tên hoạt động", required=True, max_length=300,
-           synonyms=("nội dung", "nội dung hoạt động", "tên", "tiêu đề", "hoạt động")),
-    Column("start_date", "Ngày bắt đầu", kind="date", required=True,
-           synonyms=("ngày", "ngày thực hiện", "thời gian", "ngày tổ chức")),
+    Column(
+        "title",
+        "Tên hoạt động",
+        required=True,
+        max_length=300,
+        synonyms=("nội dung", "nội dung hoạt động", "tên", "tiêu đề", "hoạt động"),
+    ),
+    Column(
+        "start_date",
+        "Ngày bắt đầu",
+        kind="date",
+        required=True,
+        synonyms=("ngày", "ngày thực hiện", "thời gian", "ngày tổ chức"),
+    ),
     Column("end_date", "Ngày kết thúc", kind="date"),
     Column("commune", "Mã xã", synonyms=("địa bàn", "mã xã phường", "xã phường")),
-    Column("attendees", "Số người tham dự", kind="int", min_value=0,
-           synonyms=("số người", "số người dự", "người tham gia", "số lượt người", "số người tham gia")),
+    Column(
+        "attendees",
+        "Số người tham dự",
+        kind="int",
+        min_value=0,
+        synonyms=("số người", "số người dự", "người tham gia", "số lượt người", "số người tham gia"),
+    ),
     Column("quantity", "Số lượng", kind="int", min_value=1, synonyms=("số buổi", "số lần", "số tin bài", "số bản")),
     Column("signups", "Số người đăng ký tại chỗ", kind="int", min_value=0, synonyms=("số người đăng ký",)),
     Column("reach", "Lượt tiếp cận", kind="int", min_value=0, synonyms=("lượt xem", "lượt tương tác")),
-    Column("cost_agency", "Kinh phí ngành BHXH (đồng)", kind="money", min_value=0,
-           synonyms=("kinh phí", "kinh phí (đồng)", "chi phí", "kinh phí - ngân sách ngành", "tổng kinh phí")),
-    Column("cost_socialised", "Kinh phí xã hội hóa (đồng)", kind="money", min_value=0,
-           synonyms=("kinh phí - xã hội hóa", "xã hội hóa")),
+    Column(
+        "cost_agency",
+        "Kinh phí ngành BHXH (đồng)",
+        kind="money",
+        min_value=0,
+        synonyms=("kinh phí", "kinh phí (đồng)", "chi phí", "kinh phí - ngân sách ngành", "tổng kinh phí"),
+    ),
+    Column(
+        "cost_socialised",
+        "Kinh phí xã hội hóa (đồng)",
+        kind="money",
+        min_value=0,
+        synonyms=("kinh phí - xã hội hóa", "xã hội hóa"),
+    ),
     Column("languages", "Ngôn ngữ", synonyms=("tiếng",)),
     Column("topics", "Chủ đề"),
     Column("partners", "Đơn vị phối hợp", synonyms=("phối hợp với",)),
@@ -40,14 +65,32 @@ def form_choices() -> dict[str, str]:
         choices[form.name.split(",")[0]] = form.code
         if form.name_en:
             choices[form.name_en] = form.code
-    choices.update({"hội nghị": "conference", "đối thoại": "conference", "tư vấn": "conference",
-                    "nhóm nhỏ": "small_group", "ra quân": "launch_day", "loa": "loudspeaker",
-                    "phát thanh": "loudspeaker", "tin bài": "press_item", "báo chí": "press_item",
-                    "mạng xã hội": "social_post", "tờ rơi": "printed_matter", "tập huấn": "training"})
+    choices.update(
+        {
+            "hội nghị": "conference",
+            "đối thoại": "conference",
+            "tư vấn": "conference",
+            "nhóm nhỏ": "small_group",
+            "ra quân": "launch_day",
+            "loa": "loudspeaker",
+            "phát thanh": "loudspeaker",
+            "tin bài": "press_item",
+            "báo chí": "press_item",
+            "mạng xã hội": "social_post",
+            "tờ rơi": "printed_matter",
+            "tập huấn": "training",
+        }
+    )
     return choices
 
 
 def columns() -> list[Column]:
-    form = Column("form", "Hình thức", kind="choice", required=True, choices=form_choices(),
-                  synonyms=("hình thức truyền thông", "loại hoạt động", "loại hình"))
+    form = Column(
+        "form",
+        "Hình thức",
+        kind="choice",
+        required=True,
+        choices=form_choices(),
+        synonyms=("hình thức truyền thông", "loại hoạt động", "loại hình"),
+    )
     return [form if c.key == "form" else c for c in BASE]

@@ -41,13 +41,35 @@ VOLUME = {
     "training": (2_500, (1, 1), (20, 120), (5_000_000, 25_000_000)),
 }
 SEASON = {1: 0.9, 2: 0.6, 3: 1.2, 4: 1.1, 5: 1.0, 6: 1.1, 7: 1.3, 8: 1.0, 9: 1.2, 10: 1.1, 11: 1.0, 12: 1.1}
-ETHNIC = {"14": "thai", "11": "thai", "12": "thai", "40": "thai", "02": "hmong", "10": "hmong", "15": "dao",
-          "66": "ede", "64": "jrai", "62": "bahnar", "67": "mnong", "94": "khmer", "84": "khmer", "91": "khmer",
-          "04": "tay", "20": "tay", "06": "tay"}
+ETHNIC = {
+    "14": "thai",
+    "11": "thai",
+    "12": "thai",
+    "40": "thai",
+    "02": "hmong",
+    "10": "hmong",
+    "15": "dao",
+    "66": "ede",
+    "64": "jrai",
+    "62": "bahnar",
+    "67": "mnong",
+    "94": "khmer",
+    "84": "khmer",
+    "91": "khmer",
+    "04": "tay",
+    "20": "tay",
+    "06": "tay",
+}
 TITLES = {
-    "conference": ["Hội nghị đối thoại chính sách BHXH tự nguyện tại {place}", "Hội nghị tư vấn BHYT hộ gia đình tại {place}",
-                   "Hội nghị phổ biến Luật BHXH 2024 tại {place}"],
-    "small_group": ["Truyền thông nhóm nhỏ về BHXH tự nguyện tại {place}", "Tư vấn nhóm hộ gia đình tham gia BHYT tại {place}"],
+    "conference": [
+        "Hội nghị đối thoại chính sách BHXH tự nguyện tại {place}",
+        "Hội nghị tư vấn BHYT hộ gia đình tại {place}",
+        "Hội nghị phổ biến Luật BHXH 2024 tại {place}",
+    ],
+    "small_group": [
+        "Truyền thông nhóm nhỏ về BHXH tự nguyện tại {place}",
+        "Tư vấn nhóm hộ gia đình tham gia BHYT tại {place}",
+    ],
     "launch_day": ["Lễ ra quân tháng cao điểm vận động BHXH, BHYT tại {place}"],
     "press_item": ["Bài viết về thực hiện Luật BHXH 2024 ở {place}", "Phóng sự BHYT học sinh, sinh viên tại {place}"],
     "portal_post": ["Tin hoạt động BHXH {place} trên cổng thông tin"],
@@ -74,15 +96,21 @@ def _population() -> dict[str, float]:
 def _offices(rng: random.Random, version: str) -> list[Office]:
     """Province offices and about 60% of district-level offices, weighted by the old province's population."""
     pop = _population()
-    old_code = {lk.new.code: lk.old.code for lk in UnitLink.objects.filter(old__level=Level.OFFICE,
-                                                                           new__level=Level.OFFICE).select_related("old", "new")}
+    old_code = {
+        lk.new.code: lk.old.code
+        for lk in UnitLink.objects.filter(old__level=Level.OFFICE, new__level=Level.OFFICE).select_related("old", "new")
+    }
     offices = []
     for unit in Unit.objects.filter(level=Level.OFFICE, version=version).exclude(code="BHXHVN").order_by("code"):
         is_province = unit.division_type == "BHXH tỉnh"
         if not is_province and rng.random() > 0.6:
             continue
         code = unit.code if version == Version.PRE2025 else old_code.get(unit.code, unit.code)
-        province = code.removeprefix("BHXH-")[:2] if is_province else (unit.parent.code.removeprefix("BHXH-") if unit.parent else "")
+        province = (
+            code.removeprefix("BHXH-")[:2]
+            if is_province
+            else (unit.parent.code.removeprefix("BHXH-") if unit.parent else "")
+        )
         offices.append(Office(unit, province[:2], 0.0))
     per_province: dict[str, int] = {}
     for o in offices:
@@ -121,8 +149,21 @@ def demo_activities(scale: float = 1.0, seed: int = 2025) -> int:
     return created
 
 
-COLUMNS = ["unit_id", "province_id", "province_2025_id", "form_id", "title", "title_folded", "start_date",
-           "attendees", "quantity", "measures", "signups", "cost_vnd", "fingerprint"]
+COLUMNS = [
+    "unit_id",
+    "province_id",
+    "province_2025_id",
+    "form_id",
+    "title",
+    "title_folded",
+    "start_date",
+    "attendees",
+    "quantity",
+    "measures",
+    "signups",
+    "cost_vnd",
+    "fingerprint",
+]
 
 
 def fast_insert(rows: list[dict[str, Any]]) -> int:
@@ -132,8 +173,10 @@ def fast_insert(rows: list[dict[str, Any]]) -> int:
     now = timezone.now()
     names = ["id", *COLUMNS, "duplicate_confirmed", "evidence_url", "created_at", "updated_at"]
     table = connection.ops.quote_name(Activity._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(n) for n in names)}) "
-           f"VALUES ({', '.join(['%s'] * len(names))})")
+    sql = (
+        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(n) for n in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
     values = [[start + i, *[row[c] for c in COLUMNS], False, "", now, now] for i, row in enumerate(rows)]
     with connection.cursor() as cursor:
         for chunk in range(0, len(values), 5000):
@@ -148,8 +191,15 @@ def _reset_sequence() -> None:
             cursor.execute(statement)
 
 
-def _month_rows(rng: random.Random, month: dt.date, offices: list[Office], weight: float, forms: dict[str, Form],
-                resolver: ProvinceResolver, scale: float) -> Iterator[dict[str, Any]]:
+def _month_rows(
+    rng: random.Random,
+    month: dt.date,
+    offices: list[Office],
+    weight: float,
+    forms: dict[str, Form],
+    resolver: ProvinceResolver,
+    scale: float,
+) -> Iterator[dict[str, Any]]:
     days = (dt.date(month.year + month.month // 12, month.month % 12 + 1, 1) - month).days
     for office in offices:
         share = office.weight / weight * SEASON[month.month] * scale / MONTHS
@@ -158,13 +208,32 @@ def _month_rows(rng: random.Random, month: dt.date, offices: list[Office], weigh
             expected = national * share
             count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
             for _i in range(count):
-                yield _activity(rng, office, forms[code], code, month + dt.timedelta(days=rng.randrange(days)),
-                                units, people, cost, province, province_2025)
+                yield _activity(
+                    rng,
+                    office,
+                    forms[code],
+                    code,
+                    month + dt.timedelta(days=rng.randrange(days)),
+                    units,
+                    people,
+                    cost,
+                    province,
+                    province_2025,
+                )
 
 
-def _activity(rng: random.Random, office: Office, form: Form, code: str, day: dt.date, units: tuple[int, int],
-              people: tuple[int, int] | None, cost: tuple[int, int], province: int | None,
-              province_2025: int | None) -> dict[str, Any]:
+def _activity(
+    rng: random.Random,
+    office: Office,
+    form: Form,
+    code: str,
+    day: dt.date,
+    units: tuple[int, int],
+    people: tuple[int, int] | None,
+    cost: tuple[int, int],
+    province: int | None,
+    province_2025: int | None,
+) -> dict[str, Any]:
     place = office.unit.name.replace("Bảo hiểm xã hội ", "").replace("cơ sở ", "")
     title = rng.choice(TITLES[code]).format(place=place)
     quantity = rng.randint(*units)
@@ -181,15 +250,32 @@ def _activity(rng: random.Random, office: Office, form: Form, code: str, day: dt
     elif code == "press_item":
         measures = {"outlet": rng.choice(["Báo Nhân Dân", "Báo Lao Động", "Báo tỉnh", "Đài PT-TH tỉnh"])}
     signups = rng.randint(5, 120) if code == "launch_day" else None
-    return {"unit_id": office.unit.pk, "province_id": province, "province_2025_id": province_2025, "form_id": form.pk,
-            "form_code": code, "title": title, "title_folded": fold(title)[:300], "start_date": day,
-            "attendees": attendees, "quantity": quantity, "measures": json.dumps(measures, ensure_ascii=False),
-            "signups": signups, "cost_vnd": rng.randint(*cost) // 1000 * 1000, "ethnic": ETHNIC.get(office.province_code),
-            "fingerprint": f"demo:{office.province_code}:{day.isoformat()}:{rng.getrandbits(40):x}"}
+    return {
+        "unit_id": office.unit.pk,
+        "province_id": province,
+        "province_2025_id": province_2025,
+        "form_id": form.pk,
+        "form_code": code,
+        "title": title,
+        "title_folded": fold(title)[:300],
+        "start_date": day,
+        "attendees": attendees,
+        "quantity": quantity,
+        "measures": json.dumps(measures, ensure_ascii=False),
+        "signups": signups,
+        "cost_vnd": rng.randint(*cost) // 1000 * 1000,
+        "ethnic": ETHNIC.get(office.province_code),
+        "fingerprint": f"demo:{office.province_code}:{day.isoformat()}:{rng.getrandbits(40):x}",
+    }
 
 
-def _links(rng: random.Random, rows: list[dict[str, Any]], first_id: int, languages: dict[str, Language],
-           audiences: list[AudienceGroup]) -> None:
+def _links(
+    rng: random.Random,
+    rows: list[dict[str, Any]],
+    first_id: int,
+    languages: dict[str, Language],
+    audiences: list[AudienceGroup],
+) -> None:
     """Audience groups for direct forms; ethnic languages for broadcasts and small groups where they are spoken."""
     audience_links, language_links = [], []
     through_a, through_l = Activity.audiences.through, Activity.languages.through

@@ -9,10 +9,22 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-HEADER_LABELS = {"form": "Hình thức", "month": "Tháng", "quarter": "Quý", "year": "Năm", "province": "Tỉnh",
-                 "unit": "Đơn vị", "topic": "Chủ đề", "audience": "Nhóm đối tượng", "language": "Ngôn ngữ",
-                 "partner": "Đơn vị phối hợp", "activities": "Số hoạt động", "attendees": "Số người tham dự",
-                 "quantity": "Số lượng", "cost_vnd": "Kinh phí (đồng)"}
+HEADER_LABELS = {
+    "form": "Hình thức",
+    "month": "Tháng",
+    "quarter": "Quý",
+    "year": "Năm",
+    "province": "Tỉnh",
+    "unit": "Đơn vị",
+    "topic": "Chủ đề",
+    "audience": "Nhóm đối tượng",
+    "language": "Ngôn ngữ",
+    "partner": "Đơn vị phối hợp",
+    "activities": "Số hoạt động",
+    "attendees": "Số người tham dự",
+    "quantity": "Số lượng",
+    "cost_vnd": "Kinh phí (đồng)",
+}
 
 
 def rows_to_xlsx(rows: list[dict[str, Any]], *, title: str, filters: dict[str, str]) -> bytes:

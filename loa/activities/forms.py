@@ -16,12 +16,15 @@ class ActivityForm(forms.Form):
     quantity = forms.IntegerField(label=_("Số lượng (buổi, lần phát, bản, bài…)"), min_value=1, initial=1)
     cost_agency = forms.IntegerField(label=_("Kinh phí ngành BHXH (đồng)"), required=False, initial=0)
     cost_socialised = forms.IntegerField(label=_("Kinh phí xã hội hóa (đồng)"), required=False, initial=0)
-    audiences = forms.ModelMultipleChoiceField(label=_("Nhóm đối tượng"), queryset=AudienceGroup.objects.all(),
-                                               to_field_name="code", required=False)
-    topics = forms.ModelMultipleChoiceField(label=_("Chủ đề"), queryset=Topic.objects.all(), to_field_name="code",
-                                            required=False)
-    languages = forms.ModelMultipleChoiceField(label=_("Ngôn ngữ"), queryset=Language.objects.all(),
-                                               to_field_name="code", required=False)
+    audiences = forms.ModelMultipleChoiceField(
+        label=_("Nhóm đối tượng"), queryset=AudienceGroup.objects.all(), to_field_name="code", required=False
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Chủ đề"), queryset=Topic.objects.all(), to_field_name="code", required=False
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Ngôn ngữ"), queryset=Language.objects.all(), to_field_name="code", required=False
+    )
     evidence_url = forms.URLField(label=_("Đường dẫn minh chứng"), required=False, max_length=500)
     confirm_duplicate = forms.BooleanField(label=_("Tôi xác nhận đây không phải hoạt động trùng"), required=False)
 

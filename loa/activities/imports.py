@@ -44,16 +44,20 @@ class _Lookups:
     def __init__(self) -> None:
         self.forms = {f.code: f for f in Form.objects.prefetch_related("measures")}
         self.tables = {"languages": Language, "topics": Topic, "partners": Partner}
-        self.names = {key: {fold(e.name): e.code for e in model.objects.all()} | {e.code: e.code for e in model.objects.all()}
-                      for key, model in self.tables.items()}
+        self.names = {
+            key: {fold(e.name): e.code for e in model.objects.all()} | {e.code: e.code for e in model.objects.all()}
+            for key, model in self.tables.items()
+        }
 
     def codes(self, key: str, text: str | None, row: int, label: str) -> list[str]:
         found = []
         for part in filter(None, (p.strip() for p in (text or "").replace(";", ",").split(","))):
             code = self.names[key].get(fold(part)) or self.names[key].get(fold(f"tiếng {part}"))
             if code is None:
-                raise ValidationFailed(_("Dòng %(r)d, cột “%(c)s”: “%(v)s” không có trong danh mục.")
-                                       % {"r": row, "c": label, "v": part}, field=label)
+                raise ValidationFailed(
+                    _("Dòng %(r)d, cột “%(c)s”: “%(v)s” không có trong danh mục.") % {"r": row, "c": label, "v": part},
+                    field=label,
+                )
             found.append(code)
         return found
 
@@ -64,10 +68,14 @@ def _input(row: Row, unit: Unit, lookups: _Lookups, allowed: frozenset[int] | No
         try:
             unit = unit_get(str(values["unit"]), values["start_date"])
         except LoaError as exc:
-            raise ValidationFailed(_("Dòng %(r)d, cột “Mã đơn vị”: %(m)s") % {"r": row.number, "m": exc.message}) from None
+            raise ValidationFailed(
+                _("Dòng %(r)d, cột “Mã đơn vị”: %(m)s") % {"r": row.number, "m": exc.message}
+            ) from None
         if allowed is not None and unit.pk not in allowed:
-            raise ValidationFailed(_("Dòng %(r)d, cột “Mã đơn vị”: đơn vị %(u)s không thuộc đơn vị nhập.")
-                                   % {"r": row.number, "u": unit.code})
+            raise ValidationFailed(
+                _("Dòng %(r)d, cột “Mã đơn vị”: đơn vị %(u)s không thuộc đơn vị nhập.")
+                % {"r": row.number, "u": unit.code}
+            )
     form = lookups.forms[values["form"]]
     measures = {k: values[k] for k in ("attendees", "signups", "reach") if values.get(k) is not None}
     if values.get("link"):
@@ -79,16 +87,26 @@ def _input(row: Row, unit: Unit, lookups: _Lookups, allowed: frozenset[int] | No
         measures[count] = values.get("quantity") or 1
     costs = {"agency": values.get("cost_agency") or 0, "socialised": values.get("cost_socialised") or 0}
     return ActivityInput(
-        unit=unit, form=form, title=values["title"], start_date=values["start_date"], end_date=values.get("end_date"),
-        measures=measures, quantity=values.get("quantity") or 1, costs=costs,
+        unit=unit,
+        form=form,
+        title=values["title"],
+        start_date=values["start_date"],
+        end_date=values.get("end_date"),
+        measures=measures,
+        quantity=values.get("quantity") or 1,
+        costs=costs,
         languages=lookups.codes("languages", values.get("languages"), row.number, "Ngôn ngữ"),
         topics=lookups.codes("topics", values.get("topics"), row.number, "Chủ đề"),
         partners=lookups.codes("partners", values.get("partners"), row.number, "Đơn vị phối hợp"),
-        evidence_url=str(values.get("link") or ""), fingerprint=row.fingerprint, confirm_duplicate=True)
+        evidence_url=str(values.get("link") or ""),
+        fingerprint=row.fingerprint,
+        confirm_duplicate=True,
+    )
 
 
-def activities_import(actor: User, data: bytes, filename: str, unit: Unit, *, dry_run: bool = False,
-                      all_or_nothing: bool = False) -> ImportReport:
+def activities_import(
+    actor: User, data: bytes, filename: str, unit: Unit, *, dry_run: bool = False, all_or_nothing: bool = False
+) -> ImportReport:
     if not scope_for(actor).contains(unit):
         raise ValidationFailed(_("Đơn vị “%(u)s” nằm ngoài phạm vi của bạn.") % {"u": unit.name})
     table = read_table(data, filename, columns())
@@ -97,8 +115,12 @@ def activities_import(actor: User, data: bytes, filename: str, unit: Unit, *, dr
         report.errors = [{"row": None, "column": None, "message": e.message} for e in table.file_errors]
         return report
     lookups, resolver, allowed = _Lookups(), ProvinceResolver(), unit_closure(unit)
-    seen = set(Activity.objects.alive().filter(unit_id__in=allowed).exclude(fingerprint="")
-               .values_list("fingerprint", flat=True))
+    seen = set(
+        Activity.objects.alive()
+        .filter(unit_id__in=allowed)
+        .exclude(fingerprint="")
+        .values_list("fingerprint", flat=True)
+    )
     try:
         with transaction.atomic():
             _rows(actor, table, unit, lookups, resolver, allowed, seen, report)
@@ -118,8 +140,16 @@ class _Rollback(Exception):
     pass
 
 
-def _rows(actor: User, table: Any, unit: Unit, lookups: _Lookups, resolver: ProvinceResolver,
-          allowed: frozenset[int], seen: set[str], report: ImportReport) -> None:
+def _rows(
+    actor: User,
+    table: Any,
+    unit: Unit,
+    lookups: _Lookups,
+    resolver: ProvinceResolver,
+    allowed: frozenset[int],
+    seen: set[str],
+    report: ImportReport,
+) -> None:
     for row in table:
         report.total_rows += 1
         if row.errors:

@@ -34,14 +34,16 @@ class Activity(models.Model):
     title_folded = models.CharField(max_length=300, editable=False)
     start_date = models.DateField(_("ngày bắt đầu"), db_index=True)
     end_date = models.DateField(_("ngày kết thúc"), null=True, blank=True)
-    commune = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
-                                verbose_name=_("địa bàn (xã/phường)"))
+    commune = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("địa bàn (xã/phường)")
+    )
     topics = models.ManyToManyField(Topic, blank=True, verbose_name=_("chủ đề"))
     audiences = models.ManyToManyField(AudienceGroup, blank=True, verbose_name=_("nhóm đối tượng"))
     languages = models.ManyToManyField(Language, blank=True, verbose_name=_("ngôn ngữ"))
     partners = models.ManyToManyField(Partner, blank=True, verbose_name=_("đơn vị phối hợp"))
-    task_group = models.ForeignKey(TaskGroup, on_delete=models.PROTECT, null=True, blank=True,
-                                   verbose_name=_("nhóm nhiệm vụ"))
+    task_group = models.ForeignKey(
+        TaskGroup, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("nhóm nhiệm vụ")
+    )
     attendees = models.PositiveIntegerField(_("số người tham dự"), null=True, blank=True)
     reach = models.PositiveBigIntegerField(_("lượt tiếp cận"), null=True, blank=True)
     quantity = models.PositiveIntegerField(_("số lượng"), default=1)
@@ -51,7 +53,9 @@ class Activity(models.Model):
     cost_vnd = models.PositiveBigIntegerField(_("kinh phí (đồng)"), default=0)
     evidence_url = models.URLField(_("đường dẫn minh chứng"), max_length=500, blank=True)
     duplicate_confirmed = models.BooleanField(default=False)
-    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)  # import row hash: re-imports are idempotent
+    fingerprint = models.CharField(
+        max_length=64, blank=True, db_index=True
+    )  # import row hash: re-imports are idempotent
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,10 +67,17 @@ class Activity(models.Model):
         verbose_name = _("hoạt động")
         verbose_name_plural = _("hoạt động")
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["province_2025", "start_date"]), models.Index(fields=["unit", "start_date"]),
-                   models.Index(fields=["form", "start_date"])]
-        constraints = [models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                                              name="activity_dates_ordered")]
+        indexes = [
+            models.Index(fields=["province_2025", "start_date"]),
+            models.Index(fields=["unit", "start_date"]),
+            models.Index(fields=["form", "start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="activity_dates_ordered",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.start_date:%d/%m/%Y})"
@@ -117,7 +128,9 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("báo cáo kỳ")
         verbose_name_plural = _("báo cáo kỳ")
-        constraints = [models.UniqueConstraint(fields=["unit", "kind", "period_start"], name="report_unit_period_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "period_start"], name="report_unit_period_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit.code} {self.kind} {self.period_start:%m/%Y}"

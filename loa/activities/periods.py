@@ -19,6 +19,9 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 def report_for(unit: Unit, day: dt.date) -> Report:
     start, end = month_bounds(day)
     report, _created = Report.objects.get_or_create(
-        unit=unit, kind="month", period_start=start,
-        defaults={"period_end": end, "due_date": end + dt.timedelta(days=DUE_DAYS_AFTER_PERIOD)})
+        unit=unit,
+        kind="month",
+        period_start=start,
+        defaults={"period_end": end, "due_date": end + dt.timedelta(days=DUE_DAYS_AFTER_PERIOD)},
+    )
     return report

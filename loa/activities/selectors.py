@@ -29,9 +29,10 @@ DIMENSIONS = {
 TRUNC = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
-def activity_list(actor: User | None, *, unit: Unit | None = None, date_from: dt.date | None = None,
-                  date_to: dt.date | None = None) -> QuerySet[Activity]:
-    qs = Activity.objects.alive().select_related("unit", "form")
+def activity_list(
+    actor: User | None, *, unit: Unit | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet[Activity]:
+    qs: QuerySet[Activity] = Activity.objects.alive().select_related("unit", "form")
     if actor is not None:
         qs = scope_for(actor).filter(qs)
     if unit is not None:
@@ -43,8 +44,15 @@ def activity_list(actor: User | None, *, unit: Unit | None = None, date_from: dt
     return qs
 
 
-def activity_tally(actor: User | None, *, by: list[str], unit: Unit | None = None, date_from: dt.date | None = None,
-                   date_to: dt.date | None = None, hierarchy: str = "2025") -> list[dict[str, Any]]:
+def activity_tally(
+    actor: User | None,
+    *,
+    by: list[str],
+    unit: Unit | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    hierarchy: str = "2025",
+) -> list[dict[str, Any]]:
     """Counts, attendees, quantity and cost grouped by the chosen dimensions; `province` follows the hierarchy
     asked for (a 2024 activity of an old province appears under its new province with hierarchy=2025)."""
     unknown = [b for b in by if b not in DIMENSIONS]
@@ -56,13 +64,22 @@ def activity_tally(actor: User | None, *, by: list[str], unit: Unit | None = Non
     for name, trunc in TRUNC.items():
         if name in by:
             qs = qs.annotate(**{name: trunc("start_date")})
-    fields = {b: (("province__code" if hierarchy == "pre2025" else "province_2025__code") if b == "province"
-                  else DIMENSIONS[b]) for b in by}
-    rows = (qs.values(**{f"k_{b}": F(f) for b, f in fields.items()}) if by else qs.values())
-    rows = rows.annotate(activities=Count("id", distinct=bool({"topic", "audience", "language", "partner"} & set(by))),
-                         attendees=Coalesce(Sum("attendees"), 0), quantity=Coalesce(Sum("quantity"), 0),
-                         cost_vnd=Coalesce(Sum("cost_vnd"), 0)).order_by(*[f"k_{b}" for b in by])
-    return [_row(r, by) for r in rows]
+    fields = {
+        b: (
+            ("province__code" if hierarchy == "pre2025" else "province_2025__code")
+            if b == "province"
+            else DIMENSIONS[b]
+        )
+        for b in by
+    }
+    rows = qs.values(**{f"k_{b}": F(f) for b, f in fields.items()}) if by else qs.values()
+    rows = rows.annotate(
+        activities=Count("id", distinct=bool({"topic", "audience", "language", "partner"} & set(by))),
+        attendees=Coalesce(Sum("attendees"), 0),
+        quantity=Coalesce(Sum("quantity"), 0),
+        cost_vnd=Coalesce(Sum("cost_vnd"), 0),
+    ).order_by(*[f"k_{b}" for b in by])
+    return [_row(dict(r), by) for r in rows]
 
 
 def _row(row: dict[str, Any], by: list[str]) -> dict[str, Any]:
@@ -70,8 +87,9 @@ def _row(row: dict[str, Any], by: list[str]) -> dict[str, Any]:
     for b in by:
         value = row[f"k_{b}"]
         out[b] = _period_label(b, value) if b in TRUNC else value
-    out.update(activities=row["activities"], attendees=row["attendees"], quantity=row["quantity"],
-               cost_vnd=row["cost_vnd"])
+    out.update(
+        activities=row["activities"], attendees=row["attendees"], quantity=row["quantity"], cost_vnd=row["cost_vnd"]
+    )
     return out
 
 
@@ -93,15 +111,25 @@ def unit_reports(actor: User, months: int = 6) -> list[dict[str, Any]]:
     today = dt.date.today().replace(day=1)
     starts = [(today - dt.timedelta(days=31 * i)).replace(day=1) for i in range(months)]
     reports = {r.period_start: r for r in Report.objects.filter(unit=actor.unit, kind="month", period_start__in=starts)}
-    counts = dict(Activity.objects.alive().filter(unit=actor.unit, start_date__gte=starts[-1])
-                  .annotate(m=TruncMonth("start_date")).values_list("m").annotate(n=Count("id")).values_list("m", "n"))
+    counts = dict(
+        Activity.objects.alive()
+        .filter(unit=actor.unit, start_date__gte=starts[-1])
+        .annotate(m=TruncMonth("start_date"))
+        .values_list("m")
+        .annotate(n=Count("id"))
+        .values_list("m", "n")
+    )
     return [{"month": s, "report": reports.get(s), "activities": counts.get(s, 0)} for s in starts]
 
 
 def reports_to_decide(actor: User) -> QuerySet[Report]:
     """Reports of units below the actor waiting for a decision (and approved ones it may reopen)."""
-    qs = Report.objects.select_related("unit").exclude(unit=actor.unit).filter(
-        status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]).order_by("status", "-period_start")
+    qs = (
+        Report.objects.select_related("unit")
+        .exclude(unit=actor.unit)
+        .filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED])
+        .order_by("status", "-period_start")
+    )
     return scope_for(actor).filter(qs)
 
 

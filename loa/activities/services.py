@@ -64,9 +64,14 @@ def _require_writer(actor: User, unit: Unit) -> None:
 def _require_open(unit: Unit, day: dt.date) -> None:
     report = Report.objects.filter(unit=unit, kind="month", period_start=month_bounds(day)[0]).first()
     if report is not None and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-        raise ValidationFailed(_("Báo cáo tháng %(m)s của đơn vị đã gửi hoặc đã duyệt; không sửa được hoạt động "
-                                 "trong kỳ này (đề nghị đơn vị cấp trên mở lại).") % {"m": day.strftime("%m/%Y")},
-                               field="start_date")
+        raise ValidationFailed(
+            _(
+                "Báo cáo tháng %(m)s của đơn vị đã gửi hoặc đã duyệt; không sửa được hoạt động "
+                "trong kỳ này (đề nghị đơn vị cấp trên mở lại)."
+            )
+            % {"m": day.strftime("%m/%Y")},
+            field="start_date",
+        )
 
 
 def _fill(activity: Activity, data: ActivityInput, resolver: ProvinceResolver) -> None:
@@ -95,8 +100,9 @@ def _codes(model: type, codes: list[str], label: str) -> list[Any]:
     found = list(model.objects.filter(code__in=codes))  # type: ignore[attr-defined]
     missing = set(codes) - {f.code for f in found}
     if missing:
-        raise ValidationFailed(_("%(label)s không có trong danh mục: %(codes)s.") % {"label": label,
-                                                                                    "codes": ", ".join(sorted(missing))})
+        raise ValidationFailed(
+            _("%(label)s không có trong danh mục: %(codes)s.") % {"label": label, "codes": ", ".join(sorted(missing))}
+        )
     return found
 
 
@@ -106,8 +112,9 @@ def _relations(activity: Activity, data: ActivityInput) -> None:
     activity.languages.set(_codes(Language, data.languages, _("Ngôn ngữ")))
     activity.partners.set(_codes(Partner, data.partners, _("Đơn vị phối hợp")))
     activity.costs.all().delete()
-    ActivityCost.objects.bulk_create([ActivityCost(activity=activity, source=s, amount_vnd=a)
-                                      for s, a in data.costs.items() if a])
+    ActivityCost.objects.bulk_create(
+        [ActivityCost(activity=activity, source=s, amount_vnd=a) for s, a in data.costs.items() if a]
+    )
 
 
 @transaction.atomic
@@ -118,8 +125,11 @@ def activity_create(actor: User, data: ActivityInput, *, resolver: ProvinceResol
     if not data.confirm_duplicate:
         other = likely_duplicate(data.unit.pk, data.form.pk, data.start_date, data.title)
         if other is not None:
-            raise DuplicateSuspected(_("Có thể trùng với hoạt động đã nhập: “%(t)s” (%(d)s). Xác nhận để lưu.")
-                                     % {"t": other.title, "d": other.start_date.strftime("%d/%m/%Y")}, field="title")
+            raise DuplicateSuspected(
+                _("Có thể trùng với hoạt động đã nhập: “%(t)s” (%(d)s). Xác nhận để lưu.")
+                % {"t": other.title, "d": other.start_date.strftime("%d/%m/%Y")},
+                field="title",
+            )
     activity = Activity(created_by=actor if actor.pk else None, duplicate_confirmed=data.confirm_duplicate)
     _fill(activity, data, resolver or ProvinceResolver())
     activity.save()
@@ -129,8 +139,9 @@ def activity_create(actor: User, data: ActivityInput, *, resolver: ProvinceResol
 
 
 def activity_get(actor: User, activity_id: int) -> Activity:
-    activity = scope_for(actor).filter(Activity.objects.alive()).select_related("unit", "form").filter(
-        pk=activity_id).first()
+    activity = (
+        scope_for(actor).filter(Activity.objects.alive()).select_related("unit", "form").filter(pk=activity_id).first()
+    )
     if activity is None:
         raise NotFound(_("Không tìm thấy hoạt động #%(id)s.") % {"id": activity_id})
     return activity
@@ -160,6 +171,7 @@ def activity_delete(actor: User, activity_id: int) -> None:
 
 
 # --- the period workflow --------------------------------------------------------------------------------
+
 
 def _parent_head(actor: User, report: Report) -> None:
     if actor.role not in (Role.UNIT_HEAD, Role.NATIONAL_ADMIN) and not actor.is_superuser:

@@ -33,8 +33,10 @@ def check_measures(form: Form, values: dict[str, Any]) -> dict[str, Any]:
         raw = values.get(measure.code)
         if raw in (None, ""):
             if measure.required:
-                raise ValidationFailed(_("“%(m)s” là bắt buộc với hình thức “%(f)s”.") % {"m": measure.name, "f": form.name},
-                                       field=measure.code)
+                raise ValidationFailed(
+                    _("“%(m)s” là bắt buộc với hình thức “%(f)s”.") % {"m": measure.name, "f": form.name},
+                    field=measure.code,
+                )
             continue
         clean[measure.code] = _typed(measure.name, measure.value_type, raw)
         _check_range(measure.name, clean[measure.code], measure.min_value, measure.max_value)
@@ -62,11 +64,15 @@ def _check_range(name: str, value: Any, low: Decimal | None, high: Decimal | Non
     if not isinstance(value, int | float):
         return
     if low is not None and value < low:
-        raise ValidationFailed(_("“%(m)s” = %(v)s nhỏ hơn mức tối thiểu %(low)s.")
-                               % {"m": name, "v": vn_number(value), "low": vn_number(low)})
+        raise ValidationFailed(
+            _("“%(m)s” = %(v)s nhỏ hơn mức tối thiểu %(low)s.")
+            % {"m": name, "v": vn_number(value), "low": vn_number(low)}
+        )
     if high is not None and value > high:
-        raise ValidationFailed(_("“%(m)s” = %(v)s vượt mức hợp lý tối đa %(high)s.")
-                               % {"m": name, "v": vn_number(value), "high": vn_number(high)})
+        raise ValidationFailed(
+            _("“%(m)s” = %(v)s vượt mức hợp lý tối đa %(high)s.")
+            % {"m": name, "v": vn_number(value), "high": vn_number(high)}
+        )
 
 
 def vn_number(value: float | Decimal) -> str:
@@ -79,11 +85,14 @@ def check_dates(start: dt.date, end: dt.date | None, today: dt.date) -> None:
     if end is not None and end < start:
         raise ValidationFailed(_("Ngày kết thúc trước ngày bắt đầu."), field="end_date")
     if start > today + dt.timedelta(days=366):
-        raise ValidationFailed(_("Ngày bắt đầu %(d)s quá xa trong tương lai.") % {"d": start.strftime("%d/%m/%Y")},
-                               field="start_date")
+        raise ValidationFailed(
+            _("Ngày bắt đầu %(d)s quá xa trong tương lai.") % {"d": start.strftime("%d/%m/%Y")}, field="start_date"
+        )
 
 
-def likely_duplicate(unit_id: int, form_id: int, start: dt.date, title: str, exclude_id: int | None = None) -> Activity | None:
+def likely_duplicate(
+    unit_id: int, form_id: int, start: dt.date, title: str, exclude_id: int | None = None
+) -> Activity | None:
     """Same unit, form and date with a near-same title: probably entered twice."""
     folded = fold(title)
     candidates = Activity.objects.alive().filter(unit_id=unit_id, form_id=form_id, start_date=start)

@@ -70,13 +70,20 @@ def _drill(qs: Any, params: Any) -> Any:
 
 def _input(data: dict[str, Any]) -> services.ActivityInput:
     return services.ActivityInput(
-        unit=unit_get(data["unit_code"], data["start_date"]), form=data["form"], title=data["title"],
-        start_date=data["start_date"], end_date=data["end_date"], quantity=data["quantity"] or 1,
+        unit=unit_get(data["unit_code"], data["start_date"]),
+        form=data["form"],
+        title=data["title"],
+        start_date=data["start_date"],
+        end_date=data["end_date"],
+        quantity=data["quantity"] or 1,
         measures={"attendees": data["attendees"]} if data["attendees"] is not None else {},
         costs={"agency": data["cost_agency"] or 0, "socialised": data["cost_socialised"] or 0},
-        audiences=[a.code for a in data["audiences"]], topics=[t.code for t in data["topics"]],
-        languages=[lang.code for lang in data["languages"]], evidence_url=data["evidence_url"],
-        confirm_duplicate=data["confirm_duplicate"])
+        audiences=[a.code for a in data["audiences"]],
+        topics=[t.code for t in data["topics"]],
+        languages=[lang.code for lang in data["languages"]],
+        evidence_url=data["evidence_url"],
+        confirm_duplicate=data["confirm_duplicate"],
+    )
 
 
 @login_required
@@ -113,18 +120,26 @@ def _upload_path(token: str) -> Path:
 def import_page(request: HttpRequest) -> HttpResponse:
     """Upload → preview (nothing written) → confirm imports the same stored file."""
     actor = _actor(request)
-    form = ImportForm(request.POST or None, request.FILES or None,
-                      initial={"unit_code": actor.unit.code if actor.unit else ""})
+    form = ImportForm(
+        request.POST or None, request.FILES or None, initial={"unit_code": actor.unit.code if actor.unit else ""}
+    )
     if request.method == "POST" and request.POST.get("token"):
         path = _upload_path(request.POST["token"])
         if not path.exists():
             raise NotFound(_("Tệp đã hết hạn, hãy tải lên lại."))
-        report = activities_import(actor, path.read_bytes(), request.POST.get("filename", "tep.xlsx"),
-                                   unit_get(request.POST["unit_code"]),
-                                   all_or_nothing=request.POST.get("all_or_nothing") == "on")
+        report = activities_import(
+            actor,
+            path.read_bytes(),
+            request.POST.get("filename", "tep.xlsx"),
+            unit_get(request.POST["unit_code"]),
+            all_or_nothing=request.POST.get("all_or_nothing") == "on",
+        )
         path.unlink(missing_ok=True)
-        messages.success(request, _("Đã nhập %(n)d dòng; bỏ qua %(s)d dòng lỗi; %(d)d dòng đã có từ trước.")
-                         % {"n": report.imported, "s": report.skipped, "d": report.already_imported})
+        messages.success(
+            request,
+            _("Đã nhập %(n)d dòng; bỏ qua %(s)d dòng lỗi; %(d)d dòng đã có từ trước.")
+            % {"n": report.imported, "s": report.skipped, "d": report.already_imported},
+        )
         return render(request, "activities/import.html", {"form": form, "report": report, "done": True})
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -132,18 +147,25 @@ def import_page(request: HttpRequest) -> HttpResponse:
         path = _upload_path(token)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(upload.read())
-        report = activities_import(actor, path.read_bytes(), upload.name, unit_get(form.cleaned_data["unit_code"]),
-                                   dry_run=True)
-        return render(request, "activities/import.html", {"form": form, "report": report, "token": token,
-                                                          "filename": upload.name, "data": form.cleaned_data})
+        report = activities_import(
+            actor, path.read_bytes(), upload.name, unit_get(form.cleaned_data["unit_code"]), dry_run=True
+        )
+        return render(
+            request,
+            "activities/import.html",
+            {"form": form, "report": report, "token": token, "filename": upload.name, "data": form.cleaned_data},
+        )
     return render(request, "activities/import.html", {"form": form})
 
 
 @login_required
 def reports_page(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    return render(request, "activities/reports.html", {
-        "mine": unit_reports(actor), "to_decide": reports_to_decide(actor), "reason_form": ReasonForm()})
+    return render(
+        request,
+        "activities/reports.html",
+        {"mine": unit_reports(actor), "to_decide": reports_to_decide(actor), "reason_form": ReasonForm()},
+    )
 
 
 @login_required
@@ -156,9 +178,11 @@ def report_action(request: HttpRequest, action: str) -> HttpResponse:
         services.report_submit(actor, unit_get(request.POST.get("unit", "")), month)
     elif action in ("approve", "return", "reopen"):
         report_id = int(request.POST.get("report", "0") or 0)
-        {"approve": lambda: services.report_approve(actor, report_id),
-         "return": lambda: services.report_return(actor, report_id, reason),
-         "reopen": lambda: services.report_reopen(actor, report_id, reason)}[action]()
+        {
+            "approve": lambda: services.report_approve(actor, report_id),
+            "return": lambda: services.report_return(actor, report_id, reason),
+            "reopen": lambda: services.report_reopen(actor, report_id, reason),
+        }[action]()
     else:
         raise NotFound(_("Thao tác không hợp lệ."))
     messages.success(request, _("Đã cập nhật báo cáo."))
@@ -170,12 +194,21 @@ def tally_page(request: HttpRequest) -> HttpResponse:
     params = request.GET
     by = [b for b in params.getlist("by") or ["form", "month"] if b in DIMENSIONS][:3]
     unit = unit_get(params["unit"]) if params.get("unit") else None
-    rows = activity_tally(_actor(request), by=by, unit=unit, date_from=_day(params.get("from")),
-                          date_to=_day(params.get("to")), hierarchy=params.get("hierarchy", "2025"))
+    rows = activity_tally(
+        _actor(request),
+        by=by,
+        unit=unit,
+        date_from=_day(params.get("from")),
+        date_to=_day(params.get("to")),
+        hierarchy=params.get("hierarchy", "2025"),
+    )
     if params.get("format") == "xlsx":
-        response = HttpResponse(rows_to_xlsx(rows, title=_("Tổng hợp hoạt động"), filters=params.dict()),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            rows_to_xlsx(rows, title=_("Tổng hợp hoạt động"), filters=params.dict()),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         response["Content-Disposition"] = 'attachment; filename="tong-hop-hoat-dong.xlsx"'
         return response
-    return render(request, "activities/tally.html", {"rows": rows, "by": by, "dimensions": list(DIMENSIONS),
-                                                     "params": params})
+    return render(
+        request, "activities/tally.html", {"rows": rows, "by": by, "dimensions": list(DIMENSIONS), "params": params}
+    )

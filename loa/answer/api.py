@@ -8,6 +8,7 @@ from ninja.files import UploadedFile
 
 from loa.answer import exchange, inbox, services
 from loa.answer.assistant import assistant_ask
+from loa.answer.engine.types import Answer
 from loa.answer.selectors import bank_list, ticket_list
 from loa.answer.serving import current_engine, engine_retrain
 from loa.core.api import actor
@@ -41,10 +42,14 @@ class AskOut(Schema):
     ticket: int | None = None
 
 
-def _ask_out(result_answer: object, text: str, ticket: int | None) -> dict[str, object]:
-    answer = result_answer
-    return {"decision": answer.decision, "answer": text, "confidence": round(answer.confidence, 4),  # type: ignore[attr-defined]
-            "citations": [vars(c) for c in answer.citations[:10]], "ticket": ticket}  # type: ignore[attr-defined]
+def _ask_out(answer: Answer, text: str, ticket: int | None) -> dict[str, object]:
+    return {
+        "decision": answer.decision,
+        "answer": text,
+        "confidence": round(answer.confidence, 4),
+        "citations": [vars(c) for c in answer.citations[:10]],
+        "ticket": ticket,
+    }
 
 
 @public_router.post("/ask", response=AskOut, summary="Hỏi trợ lý (công khai, không cần đăng nhập)")
@@ -65,8 +70,13 @@ class SuggestOut(Schema):
 @router.post("/suggest", response=SuggestOut, summary="Gợi ý trả lời cho tổng đài viên (không lưu hội thoại)")
 def suggest(request: HttpRequest, payload: AskIn) -> dict[str, object]:
     answer = current_engine().ask(payload.question, as_of=parse_day(payload.as_of) if payload.as_of else None)
-    return {"decision": answer.decision, "confidence": answer.confidence, "answer": answer.answer,
-            "entry_key": answer.entry_key, "citations": [vars(c) for c in answer.citations[:10]]}
+    return {
+        "decision": answer.decision,
+        "confidence": answer.confidence,
+        "answer": answer.answer,
+        "entry_key": answer.entry_key,
+        "citations": [vars(c) for c in answer.citations[:10]],
+    }
 
 
 class TicketOut(Schema):
@@ -80,11 +90,11 @@ class TicketOut(Schema):
 
     @staticmethod
     def resolve_unit(obj: object) -> str:
-        return obj.unit.code  # type: ignore[attr-defined,no-any-return]
+        return obj.unit.code  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_question(obj: object) -> str:
-        return obj.question.text  # type: ignore[attr-defined,no-any-return]
+        return obj.question.text  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_linked_entry(obj: object) -> str | None:

@@ -20,8 +20,10 @@ from loa.core.errors import ValidationFailed
 from loa.core.text import nfc
 
 MAX_QUESTION = 2000
-HANDOVER_TEXT = gettext_lazy("Câu hỏi của bạn cần cán bộ BHXH trực tiếp xem xét. Yêu cầu đã được chuyển tới %(unit)s; "
-                  "bạn sẽ nhận được trả lời qua kênh này.")
+HANDOVER_TEXT = gettext_lazy(
+    "Câu hỏi của bạn cần cán bộ BHXH trực tiếp xem xét. Yêu cầu đã được chuyển tới %(unit)s; "
+    "bạn sẽ nhận được trả lời qua kênh này."
+)
 
 
 @dataclass
@@ -37,14 +39,21 @@ def _clean(question: str) -> str:
     if not question:
         raise ValidationFailed(_("Câu hỏi trống."), field="question")
     if len(question) > MAX_QUESTION:
-        raise ValidationFailed(_("Câu hỏi dài %(n)d ký tự, tối đa %(max)d.") % {"n": len(question), "max": MAX_QUESTION},
-                               field="question")
+        raise ValidationFailed(
+            _("Câu hỏi dài %(n)d ký tự, tối đa %(max)d.") % {"n": len(question), "max": MAX_QUESTION}, field="question"
+        )
     return question
 
 
 @transaction.atomic
-def assistant_ask(question: str, *, channel: str, external_id: str = "", as_of: dt.date | None = None,
-                  conversation: Conversation | None = None) -> AskResult:
+def assistant_ask(
+    question: str,
+    *,
+    channel: str,
+    external_id: str = "",
+    as_of: dt.date | None = None,
+    conversation: Conversation | None = None,
+) -> AskResult:
     question = _clean(question)
     answer = current_engine().ask(question, as_of=as_of)
     office = route_office(question)
@@ -54,12 +63,20 @@ def assistant_ask(question: str, *, channel: str, external_id: str = "", as_of: 
     ticket = None
     text = answer.answer
     if answer.decision == "handover":
-        ticket = Ticket.objects.create(conversation=conv, question=asked, unit=office,
-                                       reason=answer.handover_reason or "low_confidence")
+        ticket = Ticket.objects.create(
+            conversation=conv, question=asked, unit=office, reason=answer.handover_reason or "low_confidence"
+        )
         text = HANDOVER_TEXT % {"unit": office.name}
-    Message.objects.create(conversation=conv, role="assistant", text=mask(text), decision=answer.decision,
-                           confidence=answer.confidence, citations=[c.as_dict() for c in answer.citations],
-                           entry=entry, topic=entry.topic if entry else "")
+    Message.objects.create(
+        conversation=conv,
+        role="assistant",
+        text=mask(text),
+        decision=answer.decision,
+        confidence=answer.confidence,
+        citations=[c.as_dict() for c in answer.citations],
+        entry=entry,
+        topic=entry.topic if entry else "",
+    )
     return AskResult(answer=answer, conversation=conv, ticket=ticket, text=text)
 
 

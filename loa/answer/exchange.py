@@ -23,11 +23,21 @@ _CITATION = re.compile(r"^\s*(?P<law>\S+)\s+Điều\s+(?P<article>\w+)(?:\s+kho�
 
 def entry_as_dict(entry: BankEntry) -> dict[str, Any]:
     return {
-        "key": entry.key, "question": entry.question, "answer": entry.answer, "topic": entry.topic,
-        "audience": entry.audience, "status": entry.status,
+        "key": entry.key,
+        "question": entry.question,
+        "answer": entry.answer,
+        "topic": entry.topic,
+        "audience": entry.audience,
+        "status": entry.status,
         "law_date": entry.law_date.isoformat() if entry.law_date else None,
-        "citations": [{"law_id": c.article.document.law_id, "article_id": c.article.article_id,
-                       **({"clause": c.clause} if c.clause else {})} for c in entry.citations.all()],
+        "citations": [
+            {
+                "law_id": c.article.document.law_id,
+                "article_id": c.article.article_id,
+                **({"clause": c.clause} if c.clause else {}),
+            }
+            for c in entry.citations.all()
+        ],
         "paraphrases": [p.text for p in entry.paraphrases.all()],
     }
 
@@ -52,8 +62,16 @@ def bank_export_xlsx() -> bytes:
     paraphrases = book.create_sheet("Cách hỏi")
     paraphrases.append(["Mã", "Cách hỏi"])
     for entry in map(entry_as_dict, _entries()):
-        sheet.append([entry["key"], entry["question"], entry["answer"], entry["topic"],
-                      "; ".join(_citation_text(c) for c in entry["citations"]), entry["status"]])
+        sheet.append(
+            [
+                entry["key"],
+                entry["question"],
+                entry["answer"],
+                entry["topic"],
+                "; ".join(_citation_text(c) for c in entry["citations"]),
+                entry["status"],
+            ]
+        )
         for text in entry["paraphrases"]:
             paraphrases.append([entry["key"], text])
     out = io.BytesIO()
@@ -67,7 +85,9 @@ def parse_citations(text: str) -> list[dict[str, str]]:
         m = _CITATION.match(part)
         if not m:
             raise ValidationFailed(_("Trích dẫn “%(c)s” không đúng dạng “41/2024/QH15 Điều 64 khoản 1”.") % {"c": part})
-        citations.append({"law_id": m["law"], "article_id": m["article"], **({"clause": m["clause"]} if m["clause"] else {})})
+        citations.append(
+            {"law_id": m["law"], "article_id": m["article"], **({"clause": m["clause"]} if m["clause"] else {})}
+        )
     return citations
 
 
@@ -87,10 +107,17 @@ def _read_xlsx(content: bytes) -> list[dict[str, Any]]:
     entries = []
     for values in rows[1:]:
         row = dict(zip(HEADERS, values, strict=False))
-        entries.append({"key": str(row.get("Mã") or ""), "question": row.get("Câu hỏi") or "",
-                        "answer": row.get("Câu trả lời") or "", "topic": row.get("Chủ đề") or "",
-                        "citations_text": row.get("Trích dẫn") or "", "status": row.get("Trạng thái") or "draft",
-                        "paraphrases": paraphrases.get(str(row.get("Mã") or ""), [])})
+        entries.append(
+            {
+                "key": str(row.get("Mã") or ""),
+                "question": row.get("Câu hỏi") or "",
+                "answer": row.get("Câu trả lời") or "",
+                "topic": row.get("Chủ đề") or "",
+                "citations_text": row.get("Trích dẫn") or "",
+                "status": row.get("Trạng thái") or "draft",
+                "paraphrases": paraphrases.get(str(row.get("Mã") or ""), []),
+            }
+        )
     return entries
 
 
@@ -101,8 +128,8 @@ def _status_after_import(data: dict[str, Any]) -> str:
         return "draft"
     before = entry_as_dict(existing)
     same = all(str(before[f]).strip() == str(data.get(f, "")).strip() for f in ("question", "answer")) and [
-        (c["law_id"], c["article_id"], c.get("clause")) for c in before["citations"]] == [
-        (c["law_id"], str(c["article_id"]), c.get("clause")) for c in data.get("citations", [])]
+        (c["law_id"], c["article_id"], c.get("clause")) for c in before["citations"]
+    ] == [(c["law_id"], str(c["article_id"]), c.get("clause")) for c in data.get("citations", [])]
     return existing.status if same else "draft"
 
 
@@ -113,7 +140,7 @@ def bank_import(actor: User, filename: str, content: bytes) -> dict[str, Any]:
         try:
             entries = json.loads(content.decode("utf-8-sig"))["entries"]
         except (ValueError, KeyError, TypeError):
-            raise ValidationFailed(_("Tệp JSON không đúng định dạng {\"entries\": [...]}.")) from None
+            raise ValidationFailed(_('Tệp JSON không đúng định dạng {"entries": [...]}.')) from None
     elif filename.lower().endswith(".xlsx"):
         entries = _read_xlsx(content)
     else:
@@ -129,5 +156,7 @@ def bank_import(actor: User, filename: str, content: bytes) -> dict[str, Any]:
                 bank_entry_save(actor, data, source="import")
             imported += 1
         except LoaError as exc:
-            errors.append({"row": row, "key": raw.get("key") if isinstance(raw, dict) else None, "message": exc.message})
+            errors.append(
+                {"row": row, "key": raw.get("key") if isinstance(raw, dict) else None, "message": exc.message}
+            )
     return {"imported": imported, "skipped": len(errors), "errors": errors}

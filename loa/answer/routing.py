@@ -16,8 +16,11 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 def _province_names() -> list[tuple[str, str]]:
     """(folded bare name, code of the 2025 province office) for old and new province names, longest first.
     Codes, not ids, are cached: the reference data is stable, ids may not be (a reloaded database)."""
-    offices = set(Unit.objects.filter(level=Level.OFFICE, version=Version.V2025, division_type="BHXH tỉnh")
-                  .values_list("code", flat=True))
+    offices = set(
+        Unit.objects.filter(level=Level.OFFICE, version=Version.V2025, division_type="BHXH tỉnh").values_list(
+            "code", flat=True
+        )
+    )
     names: list[tuple[str, str]] = []
     for unit in Unit.objects.filter(level=Level.PROVINCE).prefetch_related("successor_links__new"):
         target = unit.code if unit.version == Version.V2025 else _primary_successor(unit)

@@ -54,9 +54,13 @@ def bank_list(query: str = "", status: str = "") -> QuerySet[BankEntry]:
 
 def questions_by_topic_and_week(since: dt.date) -> list[dict[str, object]]:
     """What people ask, for the plan: answered questions by bank topic and ISO week; hand-overs as their own row."""
-    rows = (Message.objects.filter(role="assistant", created_at__date__gte=since)
-            .annotate(week=TruncWeek("created_at")).values("week", "topic", "decision")
-            .annotate(n=Count("id")).order_by("week"))
+    rows = (
+        Message.objects.filter(role="assistant", created_at__date__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week", "topic", "decision")
+        .annotate(n=Count("id"))
+        .order_by("week")
+    )
     counter: Counter[tuple[str, str]] = Counter()
     for row in rows:
         topic = row["topic"] or ("handover" if row["decision"] == "handover" else "legal_basis")

@@ -31,12 +31,22 @@ def laws_load_seed() -> int:
     docs = {}
     for law_id, meta in law_documents().items():
         docs[law_id] = LawDocument.objects.create(
-            law_id=law_id, name=meta["name"], kind=meta.get("kind", "law"), issued=_day(meta.get("issued")),
-            valid_from=_day(meta.get("valid_from")), valid_to=_day(meta.get("valid_to")),
-            superseded_by=meta.get("superseded_by", ""), caveat=meta.get("caveat", ""),
-            unverified=bool(meta.get("unverified")))
-    articles = [LawArticle(document=docs[a.law_id], article_id=a.article_id, title=a.title[:500],
-                           chapter=a.chapter[:300], text=a.text) for a in shipped_articles()]
+            law_id=law_id,
+            name=meta["name"],
+            kind=meta.get("kind", "law"),
+            issued=_day(meta.get("issued")),
+            valid_from=_day(meta.get("valid_from")),
+            valid_to=_day(meta.get("valid_to")),
+            superseded_by=meta.get("superseded_by", ""),
+            caveat=meta.get("caveat", ""),
+            unverified=bool(meta.get("unverified")),
+        )
+    articles = [
+        LawArticle(
+            document=docs[a.law_id], article_id=a.article_id, title=a.title[:500], chapter=a.chapter[:300], text=a.text
+        )
+        for a in shipped_articles()
+    ]
     LawArticle.objects.bulk_create(articles, batch_size=500)
     _create_clauses(articles)
     return len(articles)
@@ -60,8 +70,16 @@ def _require_editor(actor: User) -> None:
 
 
 @transaction.atomic
-def law_document_import(actor: User, *, law_id: str, name: str, valid_from: dt.date | None,
-                        valid_to: dt.date | None, filename: str, content: bytes) -> LawDocument:
+def law_document_import(
+    actor: User,
+    *,
+    law_id: str,
+    name: str,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    filename: str,
+    content: bytes,
+) -> LawDocument:
     """Add or replace a legal document from .txt/.html/.docx; nothing is written unless it parses into articles."""
     if not actor.is_national:
         raise Forbidden(_("Chỉ quản trị toàn quốc được nạp văn bản pháp luật."))
@@ -71,40 +89,56 @@ def law_document_import(actor: User, *, law_id: str, name: str, valid_from: dt.d
     try:
         parsed = split_articles(text_from_upload(filename, content))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(_("Không đọc được tệp “%(f)s”: %(e)s") % {"f": filename, "e": exc}, field="file") from None
+        raise ValidationFailed(
+            _("Không đọc được tệp “%(f)s”: %(e)s") % {"f": filename, "e": exc}, field="file"
+        ) from None
     if not parsed:
         raise ValidationFailed(_("Không tìm thấy điều luật nào (dòng bắt đầu bằng “Điều N.”) trong tệp."), field="file")
     if len({p.article_id for p in parsed}) != len(parsed):
         raise ValidationFailed(_("Tệp có số điều bị trùng; kiểm tra lại văn bản."), field="file")
     doc, _created = LawDocument.objects.update_or_create(
-        law_id=law_id, defaults={"name": name, "valid_from": valid_from, "valid_to": valid_to})
+        law_id=law_id, defaults={"name": name, "valid_from": valid_from, "valid_to": valid_to}
+    )
     cited = set(BankCitation.objects.filter(article__document=doc).values_list("article__article_id", flat=True))
     missing = cited - {p.article_id for p in parsed}
     if missing:
-        raise ValidationFailed(_("Văn bản mới thiếu các điều đang được ngân hàng câu hỏi trích dẫn: %(a)s.")
-                               % {"a": ", ".join(sorted(missing))}, field="file")
+        raise ValidationFailed(
+            _("Văn bản mới thiếu các điều đang được ngân hàng câu hỏi trích dẫn: %(a)s.")
+            % {"a": ", ".join(sorted(missing))},
+            field="file",
+        )
     for p in parsed:
         article, _new = LawArticle.objects.update_or_create(
-            document=doc, article_id=p.article_id, defaults={"title": p.title[:500], "chapter": p.chapter[:300],
-                                                             "text": p.text})
+            document=doc,
+            article_id=p.article_id,
+            defaults={"title": p.title[:500], "chapter": p.chapter[:300], "text": p.text},
+        )
         article.clauses.all().delete()
         _create_clauses([article])
     return doc
 
 
 def _article(law_id: str, article_id: str) -> LawArticle:
-    article = LawArticle.objects.select_related("document").filter(
-        document__law_id=law_id, article_id=str(article_id)).first()
+    article = (
+        LawArticle.objects.select_related("document")
+        .filter(document__law_id=law_id, article_id=str(article_id))
+        .first()
+    )
     if article is None:
-        raise ValidationFailed(_("Trích dẫn không tồn tại trong kho luật: %(law)s, Điều %(art)s.")
-                               % {"law": law_id, "art": article_id}, field="citations")
+        raise ValidationFailed(
+            _("Trích dẫn không tồn tại trong kho luật: %(law)s, Điều %(art)s.") % {"law": law_id, "art": article_id},
+            field="citations",
+        )
     return article
 
 
 def _check_in_force(article: LawArticle, day: dt.date) -> None:
     if not article.document.in_force(day):
-        raise ValidationFailed(_("%(law)s không còn/chưa có hiệu lực ngày %(day)s.")
-                               % {"law": article.document.law_id, "day": day.strftime("%d/%m/%Y")}, field="citations")
+        raise ValidationFailed(
+            _("%(law)s không còn/chưa có hiệu lực ngày %(day)s.")
+            % {"law": article.document.law_id, "day": day.strftime("%d/%m/%Y")},
+            field="citations",
+        )
 
 
 @transaction.atomic
@@ -117,21 +151,34 @@ def bank_entry_save(actor: User | None, data: dict[str, Any], *, source: str = "
     if not key or not question or not answer:
         raise ValidationFailed(_("Cần có mã, câu hỏi và câu trả lời."), field="question")
     law_date = _day(data.get("law_date")) or BANK_DATE
-    citations = [(_article(c["law_id"], c["article_id"]), str(c.get("clause") or "")) for c in data.get("citations", [])]
+    citations = [
+        (_article(c["law_id"], c["article_id"]), str(c.get("clause") or "")) for c in data.get("citations", [])
+    ]
     if not citations:
         raise ValidationFailed(_("Câu trả lời phải trích dẫn ít nhất một điều luật."), field="citations")
     for article, clause in citations:
         _check_in_force(article, law_date)
         if clause and not article.clauses.filter(number=clause).exists():
-            raise ValidationFailed(_("Điều %(a)s của %(law)s không có khoản %(c)s.")
-                                   % {"a": article.article_id, "law": article.document.law_id, "c": clause},
-                                   field="citations")
-    entry, _created = BankEntry.objects.update_or_create(key=key, defaults={
-        "question": question, "answer": answer, "topic": data.get("topic", ""), "audience": data.get("audience"),
-        "law_date": law_date, "status": data.get("status", EntryStatus.DRAFT)})
+            raise ValidationFailed(
+                _("Điều %(a)s của %(law)s không có khoản %(c)s.")
+                % {"a": article.article_id, "law": article.document.law_id, "c": clause},
+                field="citations",
+            )
+    entry, _created = BankEntry.objects.update_or_create(
+        key=key,
+        defaults={
+            "question": question,
+            "answer": answer,
+            "topic": data.get("topic", ""),
+            "audience": data.get("audience"),
+            "law_date": law_date,
+            "status": data.get("status", EntryStatus.DRAFT),
+        },
+    )
     entry.citations.all().delete()
-    BankCitation.objects.bulk_create([BankCitation(entry=entry, article=a, clause=c, rank=i)
-                                      for i, (a, c) in enumerate(citations)])
+    BankCitation.objects.bulk_create(
+        [BankCitation(entry=entry, article=a, clause=c, rank=i) for i, (a, c) in enumerate(citations)]
+    )
     existing = {fold(p) for p in entry.paraphrases.values_list("text", flat=True)}
     new = [nfc(p) for p in data.get("paraphrases", []) if nfc(p) and fold(p) not in existing]
     Paraphrase.objects.bulk_create([Paraphrase(entry=entry, text=p, source=source) for p in dict.fromkeys(new)])
@@ -144,10 +191,21 @@ def bank_load_seed() -> int:
     if BankEntry.objects.exists():
         return BankEntry.objects.count()
     for item in shipped_bank():
-        bank_entry_save(None, {
-            "key": item.key, "question": item.question, "answer": item.answer, "topic": item.topic,
-            "citations": [{"law_id": c.law_id, "article_id": c.article_id, "clause": c.clause} for c in item.citations],
-            "paraphrases": list(item.paraphrases), "status": EntryStatus.PUBLISHED}, source="seed")
+        bank_entry_save(
+            None,
+            {
+                "key": item.key,
+                "question": item.question,
+                "answer": item.answer,
+                "topic": item.topic,
+                "citations": [
+                    {"law_id": c.law_id, "article_id": c.article_id, "clause": c.clause} for c in item.citations
+                ],
+                "paraphrases": list(item.paraphrases),
+                "status": EntryStatus.PUBLISHED,
+            },
+            source="seed",
+        )
     return BankEntry.objects.count()
 
 

@@ -22,18 +22,39 @@ CHECK_EVERY_S = 10.0
 
 def db_articles() -> list[Article]:
     rows = LawArticle.objects.select_related("document").order_by("document__law_id", "id")
-    return [Article(law_id=a.document.law_id, article_id=a.article_id, title=a.title, text=a.text,
-                    law_name=a.document.name, chapter=a.chapter, valid_from=a.document.valid_from,
-                    valid_to=a.document.valid_to) for a in rows]
+    return [
+        Article(
+            law_id=a.document.law_id,
+            article_id=a.article_id,
+            title=a.title,
+            text=a.text,
+            law_name=a.document.name,
+            chapter=a.chapter,
+            valid_from=a.document.valid_from,
+            valid_to=a.document.valid_to,
+        )
+        for a in rows
+    ]
 
 
 def db_bank() -> list[BankItem]:
     entries = BankEntry.objects.filter(status=EntryStatus.PUBLISHED).prefetch_related(
-        "citations__article__document", "paraphrases")
-    return [BankItem(key=e.key, question=e.question, answer=e.answer, topic=e.topic,
-                     citations=tuple(CitationRef(c.article.document.law_id, c.article.article_id, c.clause or None)
-                                     for c in e.citations.all()),
-                     paraphrases=tuple(p.text for p in e.paraphrases.all())) for e in entries]
+        "citations__article__document", "paraphrases"
+    )
+    return [
+        BankItem(
+            key=e.key,
+            question=e.question,
+            answer=e.answer,
+            topic=e.topic,
+            citations=tuple(
+                CitationRef(c.article.document.law_id, c.article.article_id, c.clause or None)
+                for c in e.citations.all()
+            ),
+            paraphrases=tuple(p.text for p in e.paraphrases.all()),
+        )
+        for e in entries
+    ]
 
 
 def thresholds() -> Thresholds:
@@ -49,8 +70,9 @@ def engine_retrain() -> EngineVersion:
     path = folder / f"engine-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.pkl"
     engine.save(path)
     with transaction.atomic():
-        version = EngineVersion.objects.create(path=str(path), entries=len(bank), ready=True,
-                                               paraphrases=sum(len(b.paraphrases) for b in bank))
+        version = EngineVersion.objects.create(
+            path=str(path), entries=len(bank), ready=True, paraphrases=sum(len(b.paraphrases) for b in bank)
+        )
     with _lock:
         _state.update(version=version.pk, engine=engine, checked=time.monotonic())
     return version

@@ -53,11 +53,16 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
         data = form.cleaned_data
         draft = None
         if data["draft_question"] and data["draft_law_id"] and data["draft_article"]:
-            draft = {"key": f"inbox-{ticket.pk}", "question": data["draft_question"], "answer": data["reply"],
-                     "citations": [{"law_id": data["draft_law_id"], "article_id": data["draft_article"]}]}
+            draft = {
+                "key": f"inbox-{ticket.pk}",
+                "question": data["draft_question"],
+                "answer": data["reply"],
+                "citations": [{"law_id": data["draft_law_id"], "article_id": data["draft_article"]}],
+            }
         try:
-            inbox.ticket_answer(_actor(request), ticket.pk, reply=data["reply"], link_key=data["link_key"],
-                                new_entry=draft)
+            inbox.ticket_answer(
+                _actor(request), ticket.pk, reply=data["reply"], link_key=data["link_key"], new_entry=draft
+            )
         except LoaError as exc:
             form.add_error(None, exc.message)
         else:
@@ -71,8 +76,9 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def bank_page(request: HttpRequest) -> HttpResponse:
     query, status = request.GET.get("q", "")[:100], request.GET.get("status", "")
     entries = bank_list(query, status)[:200]
-    return render(request, "answer/bank.html", {"entries": entries, "q": query, "status": status,
-                                                "statuses": EntryStatus.choices})
+    return render(
+        request, "answer/bank.html", {"entries": entries, "q": query, "status": status, "statuses": EntryStatus.choices}
+    )
 
 
 @login_required
@@ -113,12 +119,20 @@ def laws_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            doc = services.law_document_import(_actor(request), law_id=data["law_id"], name=data["name"],
-                                               valid_from=data["valid_from"], valid_to=data["valid_to"],
-                                               filename=data["file"].name, content=data["file"].read())
+            doc = services.law_document_import(
+                _actor(request),
+                law_id=data["law_id"],
+                name=data["name"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                filename=data["file"].name,
+                content=data["file"].read(),
+            )
         except LoaError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Đã nạp %(n)d điều của %(law)s.") % {"n": doc.articles.count(), "law": doc.law_id})
+            messages.success(
+                request, _("Đã nạp %(n)d điều của %(law)s.") % {"n": doc.articles.count(), "law": doc.law_id}
+            )
             return redirect("answer:laws")
     return render(request, "answer/laws.html", {"form": form, "documents": LawDocument.objects.all()})

@@ -86,8 +86,11 @@ def _facebook_messages(body: dict[str, Any]) -> list[tuple[str, str]] | None:
 @require_http_methods(["GET", "POST"])
 def facebook(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":  # subscription handshake
-        ok = (request.GET.get("hub.mode") == "subscribe" and settings.FACEBOOK_VERIFY_TOKEN
-              and hmac.compare_digest(request.GET.get("hub.verify_token", ""), settings.FACEBOOK_VERIFY_TOKEN))
+        ok = (
+            request.GET.get("hub.mode") == "subscribe"
+            and settings.FACEBOOK_VERIFY_TOKEN
+            and hmac.compare_digest(request.GET.get("hub.verify_token", ""), settings.FACEBOOK_VERIFY_TOKEN)
+        )
         return HttpResponse(request.GET.get("hub.challenge", ""), status=200 if ok else 403)
     if not facebook_signature_ok(request):
         return JsonResponse({"detail": "Chữ ký không hợp lệ."}, status=403)

@@ -12,5 +12,9 @@ from loa.units.services import units_load_seed
 def bootstrap(*, migrate: bool = True) -> dict[str, object]:
     if migrate:
         call_command("migrate", interactive=False, verbosity=0)
-    return {"units": units_load_seed(), "catalogues": catalogues_seed(), "law_articles": laws_load_seed(),
-            "bank_entries": bank_load_seed()}
+    return {
+        "units": units_load_seed(),
+        "catalogues": catalogues_seed(),
+        "law_articles": laws_load_seed(),
+        "bank_entries": bank_load_seed(),
+    }

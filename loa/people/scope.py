@@ -78,7 +78,10 @@ def _collect(unit: Unit) -> set[int]:
     whole = _subtrees([u for u in predecessors if u.level in (Level.PROVINCE, Level.OFFICE)])
     # Data is recorded by offices: those serving the scope count too — but not the offices of an old commune
     # that only partly merged in from a neighbour, which would open the neighbour's district to us.
-    offices = set(OfficeArea.objects.filter(unit_id__in=ids | whole).exclude(office__code="BHXHVN")
-                  .values_list("office_id", flat=True))
+    offices = set(
+        OfficeArea.objects.filter(unit_id__in=ids | whole)
+        .exclude(office__code="BHXHVN")
+        .values_list("office_id", flat=True)
+    )
     ids |= whole | {u.pk for u in predecessors} | offices
     return ids

@@ -35,7 +35,15 @@ REPORT = [
     [],
     ["STT", "Hinh thuc", "Noi dung hoat dong", "Ngay thuc hien", "So nguoi tham du", "Kinh phí", None],
     [None, None, None, None, None, "Ngân sách ngành", "Xã hội hóa"],
-    [1, "Hội nghị", "Hội nghị đối thoại chính sách BHXH tự nguyện tại xã Nam Đàn", "05/03/2025", "1.200", "1,5 triệu", 0],
+    [
+        1,
+        "Hội nghị",
+        "Hội nghị đối thoại chính sách BHXH tự nguyện tại xã Nam Đàn",
+        "05/03/2025",
+        "1.200",
+        "1,5 triệu",
+        0,
+    ],
     [2, "phat thanh", "Phát thanh loa về BHYT học sinh", "07/03/2025", None, "200.000", None],
     [3, "Tờ rơi", "In tờ gấp BHXH tự nguyện", "31/02/2025", None, "3 triệu", None],
     [4, "Hội nghị", "Hội nghị tập huấn đại lý thu", "12/03/2025", 80, "-5", None],
@@ -73,10 +81,12 @@ def test_all_or_nothing_and_dry_run_write_nothing(alice: User) -> None:
 
 
 def test_wrong_unit_code_is_named(alice: User) -> None:
-    rows = [["Mã đơn vị", "Hình thức", "Tên hoạt động", "Ngày bắt đầu", "Số người tham dự"],
-            ["BHXH-99999", "Hội nghị", "Hội nghị A", "05/03/2025", 50],
-            ["BHXH-01", "Hội nghị", "Hội nghị B", "05/03/2025", 50],
-            ["BHXH-40", "Hội nghị", "Hội nghị C", "05/03/2025", 50]]
+    rows = [
+        ["Mã đơn vị", "Hình thức", "Tên hoạt động", "Ngày bắt đầu", "Số người tham dự"],
+        ["BHXH-99999", "Hội nghị", "Hội nghị A", "05/03/2025", 50],
+        ["BHXH-01", "Hội nghị", "Hội nghị B", "05/03/2025", 50],
+        ["BHXH-40", "Hội nghị", "Hội nghị C", "05/03/2025", 50],
+    ]
     report = activities_import(alice, sheet(rows), "a.xlsx", unit_get("BHXH-40"))
     messages = [e["message"] for e in report.errors]
     assert report.imported == 1
@@ -91,10 +101,13 @@ def test_province_officer_cannot_import_into_another_province(olivia: User) -> N
     assert not Activity.objects.exists()
 
 
-@pytest.mark.parametrize("name,content", [
-    ("rac.xlsx", os.urandom(10 * 1024 * 1024)),
-    ("cut.xlsx", None),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("rac.xlsx", os.urandom(10 * 1024 * 1024)),
+        ("cut.xlsx", None),
+    ],
+)
 def test_garbage_and_truncated_files_get_a_clear_error(alice: User, name: str, content: bytes | None) -> None:
     if content is None:
         whole = sheet(REPORT, merged="F4:G4")

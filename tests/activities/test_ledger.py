@@ -30,18 +30,31 @@ pytestmark = pytest.mark.django_db
 MARCH = dt.date(2025, 3, 5)
 
 
-def conference(unit: Unit, title: str = "Hội nghị đối thoại BHXH tự nguyện", day: dt.date = MARCH,
-               attendees: int = 120, cost: int = 2_000_000) -> ActivityInput:
-    return ActivityInput(unit=unit, form=Form.objects.get(code="conference"), title=title, start_date=day,
-                         measures={"attendees": attendees}, costs={"agency": cost}, audiences=["g3_voluntary_household"])
+def conference(
+    unit: Unit,
+    title: str = "Hội nghị đối thoại BHXH tự nguyện",
+    day: dt.date = MARCH,
+    attendees: int = 120,
+    cost: int = 2_000_000,
+) -> ActivityInput:
+    return ActivityInput(
+        unit=unit,
+        form=Form.objects.get(code="conference"),
+        title=title,
+        start_date=day,
+        measures={"attendees": attendees},
+        costs={"agency": cost},
+        audiences=["g3_voluntary_household"],
+    )
 
 
 def test_required_measure_range_and_negative_cost(olivia: User) -> None:
     unit = unit_get("BHXH-40")
     with pytest.raises(ValidationFailed, match="“Số người tham dự” là bắt buộc"):
-        activity_create(olivia, ActivityInput(unit=unit, form=Form.objects.get(code="conference"), title="A",
-                                              start_date=MARCH))
-    with pytest.raises(ValidationFailed, match="vượt mức hợp lý tối đa 20.000"):
+        activity_create(
+            olivia, ActivityInput(unit=unit, form=Form.objects.get(code="conference"), title="A", start_date=MARCH)
+        )
+    with pytest.raises(ValidationFailed, match=r"vượt mức hợp lý tối đa 20\.000"):
         activity_create(olivia, conference(unit, attendees=204_700))
     with pytest.raises(ValidationFailed, match="Kinh phí không được âm"):
         activity_create(olivia, conference(unit, cost=-1))
@@ -110,5 +123,7 @@ def test_tally_re_aggregates_old_units_into_new_provinces(alice: User) -> None:
     assert new == [{"province": "08", "activities": 2, "attendees": 150, "quantity": 2, "cost_vnd": 4_000_000}]
     assert sorted((r["province"], r["attendees"]) for r in old) == [("02", 100), ("08", 50)]
     by_month = activity_tally(alice, by=["form", "month"], unit=unit_get("08", dt.date(2025, 9, 1)))
-    assert [(r["form"], r["month"], r["activities"]) for r in by_month] == [("conference", "2024-05", 1),
-                                                                           ("conference", "2025-09", 1)]
+    assert [(r["form"], r["month"], r["activities"]) for r in by_month] == [
+        ("conference", "2024-05", 1),
+        ("conference", "2025-09", 1),
+    ]

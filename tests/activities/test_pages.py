@@ -27,9 +27,16 @@ def test_list_and_delete_are_scoped(olivia: User, hana: User) -> None:
 
 def test_entry_page_saves_and_flags_duplicates(olivia: User) -> None:
     client = client_for(olivia)
-    data = {"unit_code": "BHXH-40", "form": "conference", "title": "Hội nghị đối thoại tại xã Hưng Nguyên",
-            "start_date": "2025-09-10", "attendees": "85", "quantity": "1", "cost_agency": "3000000",
-            "audiences": ["g3_voluntary_household"]}
+    data = {
+        "unit_code": "BHXH-40",
+        "form": "conference",
+        "title": "Hội nghị đối thoại tại xã Hưng Nguyên",
+        "start_date": "2025-09-10",
+        "attendees": "85",
+        "quantity": "1",
+        "cost_agency": "3000000",
+        "audiences": ["g3_voluntary_household"],
+    }
     assert client.post(reverse("activities:new"), data).status_code == 302
     again = client.post(reverse("activities:new"), data)
     assert again.status_code == 200 and "Có thể trùng" in again.content.decode()
@@ -53,7 +60,9 @@ def test_tally_exports_xlsx_with_filters(alice: User, olivia: User) -> None:
     from openpyxl import load_workbook
 
     activity_create(olivia, conference(unit_get("BHXH-40"), day=dt.date(2025, 9, 3)))
-    response = client_for(alice).get(reverse("activities:tally"), {"by": "form", "format": "xlsx", "from": "2025-09-01"})
+    response = client_for(alice).get(
+        reverse("activities:tally"), {"by": "form", "format": "xlsx", "from": "2025-09-01"}
+    )
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert "from=2025-09-01" in sheet["A2"].value
     assert [c.value for c in sheet[5]] == ["conference", 1, 120, 1, 2_000_000]

@@ -40,9 +40,12 @@ def test_text_from_html_and_docx() -> None:
     assert [a.article_id for a in split_articles(text_from_upload("a.html", html))] == ["1"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
-                   'main"><w:body><w:p><w:r><w:t>Điều 5. Năm</w:t></w:r></w:p><w:p><w:r><w:t>1. Khoản một.</w:t>'
-                   '</w:r></w:p></w:body></w:document>')
+        z.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+            'main"><w:body><w:p><w:r><w:t>Điều 5. Năm</w:t></w:r></w:p><w:p><w:r><w:t>1. Khoản một.</w:t>'
+            "</w:r></w:p></w:body></w:document>",
+        )
     articles = split_articles(text_from_upload("luat.docx", buffer.getvalue()))
     assert [(a.article_id, a.text) for a in articles] == [("5", "1. Khoản một.")]
     with pytest.raises(ValueError, match="hỏng"):
@@ -60,23 +63,51 @@ def test_shipped_corpus_is_loaded_with_versions() -> None:
 
 @pytest.mark.django_db
 def test_law_import_replaces_a_document_and_refuses_garbage(alice: User, olivia: User) -> None:
-    doc = law_document_import(alice, law_id="99/2026/QH15", name="Luật thử", valid_from=None, valid_to=None,
-                              filename="luat.txt", content=LAW_TEXT.encode())
+    doc = law_document_import(
+        alice,
+        law_id="99/2026/QH15",
+        name="Luật thử",
+        valid_from=None,
+        valid_to=None,
+        filename="luat.txt",
+        content=LAW_TEXT.encode(),
+    )
     assert doc.articles.count() == 2 and LawClause.objects.filter(article__document=doc).count() == 2
     with pytest.raises(ValidationFailed, match="Không tìm thấy điều luật"):
-        law_document_import(alice, law_id="98/2026/QH15", name="Rỗng", valid_from=None, valid_to=None,
-                            filename="x.txt", content=b"khong co dieu nao")
+        law_document_import(
+            alice,
+            law_id="98/2026/QH15",
+            name="Rỗng",
+            valid_from=None,
+            valid_to=None,
+            filename="x.txt",
+            content=b"khong co dieu nao",
+        )
     assert not LawDocument.objects.filter(law_id="98/2026/QH15").exists()
     with pytest.raises(Forbidden):
-        law_document_import(olivia, law_id="97/2026/QH15", name="X", valid_from=None, valid_to=None,
-                            filename="luat.txt", content=LAW_TEXT.encode())
+        law_document_import(
+            olivia,
+            law_id="97/2026/QH15",
+            name="X",
+            valid_from=None,
+            valid_to=None,
+            filename="luat.txt",
+            content=LAW_TEXT.encode(),
+        )
 
 
 @pytest.mark.django_db
 def test_law_import_cannot_drop_articles_the_bank_cites(alice: User) -> None:
     with pytest.raises(ValidationFailed, match="đang được ngân hàng câu hỏi trích dẫn"):
-        law_document_import(alice, law_id="41/2024/QH15", name="Luật BHXH", valid_from=None, valid_to=None,
-                            filename="luat.txt", content=LAW_TEXT.encode())
+        law_document_import(
+            alice,
+            law_id="41/2024/QH15",
+            name="Luật BHXH",
+            valid_from=None,
+            valid_to=None,
+            filename="luat.txt",
+            content=LAW_TEXT.encode(),
+        )
     assert LawArticle.objects.filter(document__law_id="41/2024/QH15").count() == 141
 
 
@@ -89,7 +120,9 @@ def test_bank_entry_needs_a_real_citation_in_force(olivia: User) -> None:
         bank_entry_save(olivia, {**base, "citations": [{"law_id": "58/2014/QH13", "article_id": "2"}]})
     with pytest.raises(ValidationFailed, match="không có khoản 99"):
         bank_entry_save(olivia, {**base, "citations": [{"law_id": "41/2024/QH15", "article_id": "64", "clause": "99"}]})
-    entry = bank_entry_save(olivia, {**base, "citations": [{"law_id": "41/2024/QH15", "article_id": "64", "clause": "1"}]})
+    entry = bank_entry_save(
+        olivia, {**base, "citations": [{"law_id": "41/2024/QH15", "article_id": "64", "clause": "1"}]}
+    )
     assert entry.status == "draft" and entry.citations.count() == 1
 
 
