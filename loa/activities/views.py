@@ -17,7 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loa.activities import services
-from loa.activities.exports import rows_to_xlsx
+from loa.activities.exports import rows_to_xlsx, template_xlsx
+from loa.catalogues.models import Form
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 from loa.activities.forms import ActivityForm, ImportForm, ReasonForm
 from loa.activities.imports import activities_import
 from loa.activities.selectors import DIMENSIONS, activity_list, activity_tally, reports_to_decide, unit_reports
@@ -156,6 +159,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
             {"form": form, "report": report, "token": token, "filename": upload.name, "data": form.cleaned_data},
         )
     return render(request, "activities/import.html", {"form": form})
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    forms = list(Form.objects.filter(active=True).values_list("code", "name"))
+    response = HttpResponse(template_xlsx(actor.unit.code if actor.unit else "", forms), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-hoat-dong.xlsx"'
+    return response
 
 
 @login_required

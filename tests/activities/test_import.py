@@ -116,3 +116,24 @@ def test_garbage_and_truncated_files_get_a_clear_error(alice: User, name: str, c
     assert report.imported == 0 and report.errors and report.errors[0]["row"] is None
     assert name in report.errors[0]["message"] or "tệp" in report.errors[0]["message"].lower()
     assert not Activity.objects.exists()
+
+
+def test_template_round_trips_through_import(olivia: User) -> None:
+    from openpyxl import load_workbook
+
+    from loa.activities.exports import template_xlsx
+
+    content = template_xlsx("BHXH-40", [("conference", "Hội nghị truyền thông, đối thoại, tư vấn")])
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["Hoạt động"]
+    assert sheet["A2"].value == "BHXH-40" and "Hướng dẫn" in book.sheetnames
+    assert sheet.data_validations.dataValidation[0].formula1.startswith("'Danh mục'")
+    for col, value in zip("BCDG", ["Hội nghị truyền thông, đối thoại, tư vấn", "Hội nghị mẫu", "05/03/2025", 40],
+                          strict=True):
+        sheet[f"{col}2"] = value
+    for row in range(3, 202):
+        sheet[f"A{row}"] = None
+    out = io.BytesIO()
+    book.save(out)
+    report = activities_import(olivia, out.getvalue(), "mau.xlsx", unit_get("BHXH-40"))
+    assert report.imported == 1, report.errors

@@ -48,6 +48,7 @@ PAGES = {
     "activities:new": {},
     "activities:delete": {"activity_id": 0},
     "activities:import": {},
+    "activities:template": {},
     "activities:reports": {},
     "activities:report_action": {"action": "submit"},
     "activities:tally": {},
@@ -150,6 +151,7 @@ READ_ALL = [
     "activities:index",
     "activities:new",
     "activities:import",
+    "activities:template",
     "activities:reports",
     "activities:tally",
 ]
