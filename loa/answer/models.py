@@ -83,8 +83,9 @@ class BankEntry(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("câu hỏi - trả lời")
@@ -131,8 +132,14 @@ class Channel(models.TextChoices):
 class Conversation(models.Model):
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
     external_id = models.CharField(max_length=100, blank=True, db_index=True)  # Zalo/Facebook user id, widget session
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             verbose_name=_("địa bàn người hỏi nêu"))
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("địa bàn người hỏi nêu"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,13 +179,16 @@ class Ticket(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="tickets")
     question = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="answer_tickets", verbose_name=_("đơn vị xử lý"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="answer_tickets", verbose_name=_("đơn vị xử lý")
+    )
     reason = models.CharField(_("lý do"), max_length=20)
     status = models.CharField(_("trạng thái"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.OPEN)
     reply = models.TextField(_("trả lời"), blank=True)
     linked_entry = models.ForeignKey(BankEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -187,8 +197,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("hộp thư chuyển tiếp")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["unit", "status"])]
-        constraints = [models.CheckConstraint(condition=~Q(status="answered") | ~Q(reply=""),
-                                              name="ticket_answered_has_reply")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="answered") | ~Q(reply=""), name="ticket_answered_has_reply")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.reason} → {self.unit.code}"
