@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
+from loa.answer.serving import engine_retrain
 from loa.core.bootstrap import bootstrap
 from loa.people.models import Role, User
 from loa.units.models import Level, Unit, Version
@@ -23,6 +24,7 @@ PASSWORD = "Mat-khau-rat-manh-2025"
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         bootstrap(migrate=False)
+        engine_retrain()  # one assistant for the whole session (committed outside the tests' transactions)
     yield
 
 

@@ -75,7 +75,19 @@ def engine_retrain() -> EngineVersion:
         )
     with _lock:
         _state.update(version=version.pk, engine=engine, checked=time.monotonic())
+    _prune(keep=KEEP_VERSIONS)
     return version
+
+
+KEEP_VERSIONS = 3
+
+
+def _prune(keep: int) -> None:
+    """Old engine files go (each is tens of MB); the newest `keep` stay for a quick roll-back."""
+    old = EngineVersion.objects.order_by("-created_at")[keep:]
+    for version in old:
+        Path(version.path).unlink(missing_ok=True)
+    EngineVersion.objects.filter(pk__in=[v.pk for v in old]).delete()
 
 
 def current_engine() -> Engine:

@@ -7,6 +7,7 @@ top-1, centroid 0.64, centroid + answer 0.69, a linear SVM 0.63; dense e5-small 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from loa.answer.engine.types import BankItem
 def analyze(text: str) -> list[str]:
     """Module-level (picklable) analyzer: syllables, bigrams and in-word 3..5-grams of the folded text."""
     words = folded(text).split()
-    feats = [*words, *(f"{a}_{b}" for a, b in zip(words, words[1:], strict=False))]
+    feats = [*words, *(f"{a}_{b}" for a, b in itertools.pairwise(words))]
     for word in words:
         padded = f" {word} "
         for n in (3, 4, 5):
@@ -38,7 +39,8 @@ class BankMatch:
 
 class BankMatcher:
     def __init__(
-        self, vectorizer: TfidfVectorizer, centroids: sparse.csr_matrix, answers: sparse.csr_matrix, answer_weight: float
+        self, vectorizer: TfidfVectorizer, centroids: sparse.csr_matrix, answers: sparse.csr_matrix,
+        answer_weight: float,
     ) -> None:
         self.vectorizer = vectorizer
         # Term-major (n_features, n_entries): a query reads only the rows of its own features.
@@ -82,15 +84,19 @@ class BankMatcher:
         return np.asarray(cent + self.answer_weight * ans, dtype=np.float32).ravel()
 
     def top(self, question: str, k: int = 5, allowed: np.ndarray | None = None) -> list[BankMatch]:
-        scores = self.scores(question)
-        if allowed is not None:
-            scores = np.where(allowed, scores, -1.0)
-        k = min(k, scores.size)
-        if k == 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best])]
-        return [BankMatch(int(i), float(scores[i])) for i in best if scores[i] > 0]
+        return best_of(self.scores(question), k, allowed)
+
+
+def best_of(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[BankMatch]:
+    """The k best entries (positive scores only), best first."""
+    if allowed is not None:
+        scores = np.where(allowed, scores, -1.0)
+    k = min(k, scores.size)
+    if k == 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.argsort(-scores[best])]
+    return [BankMatch(int(i), float(scores[i])) for i in best if scores[i] > 0]
 
 
 def _term_major(matrix: sparse.spmatrix) -> sparse.csr_matrix:

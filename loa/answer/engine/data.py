@@ -43,7 +43,9 @@ def shipped_bank(seed: Path = SEED) -> list[BankItem]:
         for e in json.loads(path.read_text(encoding="utf-8"))["entries"]:
             items.append(BankItem(
                 key=e["key"], question=e["question"], answer=e["answer"], topic=e.get("topic", ""),
-                citations=tuple(CitationRef(c["law_id"], str(c["article_id"]), c.get("clause")) for c in e["citations"]),
+                citations=tuple(
+                    CitationRef(c["law_id"], str(c["article_id"]), c.get("clause")) for c in e["citations"]
+                ),
                 paraphrases=tuple(e.get("paraphrases", ())),
             ))
     return items

@@ -93,11 +93,14 @@ def load_vnlaw(folder: Path) -> list[DevQuestion]:
     return out
 
 
-def heldout_split(bank: Sequence[BankItem], share: float = 0.2, seed: int = 20251) -> tuple[list[BankItem], list[tuple[str, str]]]:
+def heldout_split(
+    bank: Sequence[BankItem], share: float = 0.2, seed: int = 20251
+) -> tuple[list[BankItem], list[tuple[str, str]]]:
     """Bank without a fixed random share of each entry's paraphrases (at least one), and the held-out
     (entry key, paraphrase) pairs."""
     rng = random.Random(seed)
-    kept, held = [], []
+    kept: list[BankItem] = []
+    held: list[tuple[str, str]] = []
     for item in bank:
         paraphrases = list(item.paraphrases)
         rng.shuffle(paraphrases)

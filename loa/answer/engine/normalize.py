@@ -4,8 +4,10 @@ nguyện" and "hoà" meets "hòa"."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from functools import lru_cache
 
 from loa.core.text import fold
 
@@ -93,17 +95,24 @@ def _expand(word: str, table: dict[str, str]) -> str:
     return table.get(key, word) if word.replace("đ", "d") == key else word
 
 
+@lru_cache(maxsize=1 << 18)
+def _word(word: str, chat: bool) -> str:
+    # Vietnamese has a few thousand syllables: caching per word makes normalising a whole corpus cheap.
+    word = canonical_tones(_fix_chat_spelling(word) if chat else word)
+    return _expand(word, _ALL if chat else DOMAIN)
+
+
+@lru_cache(maxsize=1 << 18)
+def fold_word(word: str) -> str:
+    return fold(word)
+
+
 def normalize(text: str, chat: bool = True) -> str:
     """NFC, lower case, canonical tone placement, abbreviations expanded (chat ones only if chat); keeps
     diacritics."""
     text = unicodedata.normalize("NFC", text).lower().replace("\u00a0", " ")
     text = _MONEY.sub(lambda m: f"{m.group(1)} {'triệu' if m.group(2) == 'tr' else 'nghìn'}", text)
-    table = _ALL if chat else DOMAIN
-    out = []
-    for word in _WORD.findall(text):
-        word = canonical_tones(_fix_chat_spelling(word) if chat else word)
-        out.append(_expand(word, table))
-    return " ".join(out)
+    return " ".join(_word(word, chat) for word in _WORD.findall(text))
 
 
 def has_diacritics(text: str) -> bool:
@@ -116,7 +125,7 @@ def syllables(text: str, chat: bool = True) -> list[str]:
 
 def _grams(tokens: list[str], prefix: str) -> list[str]:
     feats = [prefix + t for t in tokens]
-    feats.extend(f"{prefix}{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    feats.extend(f"{prefix}{a}_{b}" for a, b in itertools.pairwise(tokens))
     return feats
 
 
@@ -125,15 +134,15 @@ def features(text: str, accented: bool | None = None, chat: bool = True) -> list
 
     Documents always get both; a query typed without any diacritics gets only the folded family, so it is
     scored on the same footing as an accented query minus the accent evidence it never had."""
-    norm = normalize(text, chat)
+    words = normalize(text, chat).split()
     if accented is None:
         accented = has_diacritics(text)
-    feats = _grams(fold(norm).split(), "")
+    feats = _grams([fold_word(w) for w in words], "")
     if accented:
-        feats.extend(_grams(norm.split(), "^"))
+        feats.extend(_grams(words, "^"))
     return feats
 
 
 def folded(text: str, chat: bool = True) -> str:
     """Normalised and diacritic-free: the form the character n-gram matcher sees."""
-    return fold(normalize(text, chat))
+    return " ".join(fold_word(w) for w in normalize(text, chat).split())

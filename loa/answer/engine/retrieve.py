@@ -3,6 +3,7 @@ clauses and points (each prefixed with its article title), both restricted to wh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,8 +21,11 @@ def article_features(article: Article) -> list[str]:
     return [*title, *title, *features(article.text, accented=True, chat=False)]
 
 
-def clause_features(article: Article, clause: Clause) -> list[str]:
-    return [*features(article.title, accented=True, chat=False), *features(clause.text, accented=True, chat=False)]
+def clause_features(title: list[str], clause: Clause) -> list[str]:
+    return [*title, *features(clause.text, accented=True, chat=False)]
+
+
+_DELEGATION = re.compile(r"^\s*\d+\.\s*(?:Chính phủ|Bộ trưởng|Thủ tướng|Ủy ban|Hội đồng)[^.;]{0,80}quy định")
 
 
 @dataclass
@@ -30,6 +34,27 @@ class Lexical:
     clauses: np.ndarray  # BM25 per clause unit, 0 where not in force
     best_clause: np.ndarray  # per article: index of its best clause unit
     clause_max: np.ndarray  # per article: score of that unit
+
+
+@dataclass
+class Profile:
+    """The articles a text retrieves, precomputed without a date: ids of the best `keep` and their raw BM25
+    (whole article and best clause). Used to expand a question with its matched bank entry's wording without
+    paying for a long query at question time."""
+
+    ids: np.ndarray
+    articles: np.ndarray
+    clauses: np.ndarray
+
+    def scaled(self, mask: np.ndarray, clause_weight: float, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=np.float32)
+        live = mask[self.ids]
+        if not live.any():
+            return out
+        ids, arts, clauses = self.ids[live], self.articles[live], self.clauses[live]
+        top_a, top_c = float(arts.max()), float(clauses.max())
+        out[ids] = (arts / top_a if top_a > 0 else arts) + clause_weight * (clauses / top_c if top_c > 0 else clauses)
+        return out
 
 
 class Corpus:
@@ -45,14 +70,38 @@ class Corpus:
         # units are in article order and every article has one, so per-article maxima are a reduceat
         self.clause_start = np.searchsorted(self.clause_article, np.arange(len(self.articles)))
         self.article_index = BM25Index.build([article_features(a) for a in self.articles])
-        self.clause_index = BM25Index.build([clause_features(self.articles[c.article], c) for c in units])
+        titles = [features(a.title, accented=True, chat=False) for a in self.articles]
+        self.clause_index = BM25Index.build([clause_features(titles[c.article], c) for c in units])
+        # Which clause of an article to quote is decided on the clause's own words: with the title in, every
+        # clause shares the title's matches and the shortest one ("Chính phủ quy định chi tiết…") wins.
+        self.clause_text_index = BM25Index.build([clause_features([], c) for c in units])
+        # A delegation clause ("Chính phủ quy định chi tiết…") names the topic but never answers it; a single
+        # point is quoted only when it matches much better than its whole clause (short units score high).
+        self.quotable = np.array(
+            [(0.3 if _DELEGATION.match(c.text) else 1.0) * (0.5 if c.point else 1.0) for c in units], dtype=np.float32
+        )
         self.validity = Validity(self.articles)
         self.counterparts = Counterparts.build(self.articles)
 
     def lexical(self, feats: list[str], mask: np.ndarray) -> Lexical:
         arts = self.article_index.score(feats) * mask
-        clauses = self.clause_index.score(feats) * mask[self.clause_article]
-        return Lexical(arts, clauses, *self.per_article_best(clauses))
+        in_force = mask[self.clause_article]
+        clauses = self.clause_index.score(feats) * in_force
+        _, clause_max = self.per_article_best(clauses)
+        own = self.clause_text_index.score(feats) * in_force * self.quotable
+        best, own_max = self.per_article_best(own)
+        titled_best, _ = self.per_article_best(clauses)
+        best = np.where(own_max > 0, best, titled_best)
+        return Lexical(arts, clauses, best, clause_max)
+
+    def profile(self, text: str, keep: int = 100) -> Profile:
+        feats = features(text, accented=True)
+        arts = self.article_index.score(feats)
+        _, clauses = self.per_article_best(self.clause_index.score(feats))
+        combined = arts / max(float(arts.max()), 1e-9) + clauses / max(float(clauses.max()), 1e-9)
+        ids = np.argsort(-combined)[:keep]
+        ids = ids[combined[ids] > 0]
+        return Profile(ids.astype(np.int32), arts[ids].astype(np.float32), clauses[ids].astype(np.float32))
 
     def per_article_best(self, clause_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(self.articles):

@@ -53,7 +53,8 @@ CERTAINTY = [
 # anchors of two or more syllables, whose folded forms are still unambiguous.
 _NEAR = r"(?:\w+ ){0,4}"
 IN_SCOPE = [
-    r"bảo hiểm", r"lương hưu", r"(?<!sở )hưu trí", r"(?:về|nghỉ) hưu", r"tuổi hưu", r"\bhưu\b", r"thai sản", r"sinh con",
+    r"bảo hiểm", r"lương hưu", r"(?<!sở )hưu trí", r"(?:về|nghỉ) hưu", r"tuổi hưu", r"\bhưu\b", r"thai sản",
+    r"sinh con",
     r"mang thai", r"sảy thai", r"phá thai", r"thai chết", r"\bthai\b", r"\bđẻ\b", r"nghỉ sinh",
     r"sinh (?:đôi|ba|mổ|thường|em bé|non)", r"ốm đau", r"nghỉ ốm", r"\bốm\b", r"tai nạn lao động",
     r"bệnh nghề nghiệp", r"tử tuất", r"\btuất\b", r"mai táng", r"trợ cấp", r"thất nghiệp", r"việc làm", r"mất việc",
@@ -67,7 +68,8 @@ IN_SCOPE = [
     rf"\b(?:sổ|thẻ)\b {_NEAR}(?:bảo hiểm|khám|hưu|đóng)", r"người sử dụng lao động", r"triệt sản", r"đặt vòng",
     r"báo tìm việc", r"tìm việc", r"cùng chi trả", r"kỹ thuật cao", r"đăng ký (?:khám|tham gia)", r"tiền tuất",
     r"hưởng tuất", r"tuất (?:hằng|hàng|một|1)", r"ra viện", r"chuyển viện", r"nằm viện", r"nơi khám", r"vợ sinh",
-    r"nghỉ chế độ", r"làm chế độ", r"thời gian công tác", r"mức đóng", r"năm đóng", r"khám thai", r"(?:hằng|hàng) tháng",
+    r"nghỉ chế độ", r"làm chế độ", r"thời gian công tác", r"mức đóng", r"năm đóng", r"khám thai",
+    r"(?:hằng|hàng) tháng",
 ]
 
 

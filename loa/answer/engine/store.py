@@ -47,8 +47,11 @@ def cached_engine(use_dense: bool = False, rebuild: bool = False) -> Engine:
         except Exception as exc:  # a stale or truncated cache is rebuilt, not fatal
             log.warning("rebuilding %s: %s", path, exc)
     engine = Engine.build(shipped_articles(), shipped_bank(), use_dense=use_dense, dense_cache=dense_cache_path())
-    engine.save(path)
-    for old in path.parent.glob("seed-engine-*.pkl"):
-        if old != path and old.name.endswith("-dense.pkl") == use_dense:
-            old.unlink(missing_ok=True)
+    try:
+        engine.save(path)
+        for old in path.parent.glob("seed-engine-*.pkl"):
+            if old != path and old.name.endswith("-dense.pkl") == use_dense:
+                old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only data directory costs a rebuild next time, not the answer
+        log.warning("engine cache not written to %s: %s", path, exc)
     return engine
