@@ -18,15 +18,15 @@ from django.views.decorators.http import require_POST
 
 from loa.activities import services
 from loa.activities.exports import rows_to_xlsx, template_xlsx
-from loa.catalogues.models import Form
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 from loa.activities.forms import ActivityForm, ImportForm, ReasonForm
 from loa.activities.imports import activities_import
 from loa.activities.selectors import DIMENSIONS, activity_list, activity_tally, reports_to_decide, unit_reports
+from loa.catalogues.models import Form
 from loa.core.errors import LoaError, NotFound
 from loa.people.models import User
 from loa.units.selectors import parse_day, unit_get
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _actor(request: HttpRequest) -> User:
