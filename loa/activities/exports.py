@@ -70,17 +70,25 @@ def template_xlsx(unit_code: str, forms: list[tuple[str, str]]) -> bytes:
     lists = book.create_sheet("Danh mục")
     for i, (_code, name) in enumerate(forms, start=1):
         lists.cell(row=i, column=1, value=name)
-    choice = DataValidation(type="list", formula1=f"'Danh mục'!$A$1:$A${max(len(forms), 1)}", allow_blank=False,
-                            showErrorMessage=True, errorTitle="Hình thức", error="Chọn hình thức trong danh sách.")
+    choice = DataValidation(
+        type="list",
+        formula1=f"'Danh mục'!$A$1:$A${max(len(forms), 1)}",
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="Hình thức",
+        error="Chọn hình thức trong danh sách.",
+    )
     sheet.add_data_validation(choice)
     choice.add("B2:B5000")
     for row in range(2, 202):
         sheet.cell(row=row, column=1, value=unit_code)
     guide = book.create_sheet("Hướng dẫn")
-    for line in ("Mỗi dòng là một hoạt động. Cột bắt buộc: Hình thức, Tên hoạt động, Ngày bắt đầu.",
-                 "Ngày ghi dd/mm/yyyy. Số ghi 204.700 hoặc 1,5 triệu đều được.",
-                 "Số lượng: số buổi, số lần phát, số bản in, số tin bài… tùy hình thức.",
-                 "Tải lên tại trang Hoạt động → Nhập từ bảng tính; Loa kiểm tra và báo lỗi theo dòng, cột trước khi ghi."):
+    for line in (
+        "Mỗi dòng là một hoạt động. Cột bắt buộc: Hình thức, Tên hoạt động, Ngày bắt đầu.",
+        "Ngày ghi dd/mm/yyyy. Số ghi 204.700 hoặc 1,5 triệu đều được.",
+        "Số lượng: số buổi, số lần phát, số bản in, số tin bài… tùy hình thức.",
+        "Tải lên tại trang Hoạt động → Nhập từ bảng tính; Loa kiểm tra và báo lỗi theo dòng, cột trước khi ghi.",
+    ):
         guide.append([line])
     out = io.BytesIO()
     book.save(out)
