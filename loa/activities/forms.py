@@ -25,7 +25,9 @@ class ActivityForm(forms.Form):
     languages = forms.ModelMultipleChoiceField(
         label=_("Ngôn ngữ"), queryset=Language.objects.all(), to_field_name="code", required=False
     )
-    evidence_url = forms.URLField(label=_("Đường dẫn minh chứng"), required=False, max_length=500)
+    evidence_url = forms.URLField(
+        label=_("Đường dẫn minh chứng"), required=False, max_length=500, assume_scheme="https"
+    )
     confirm_duplicate = forms.BooleanField(label=_("Tôi xác nhận đây không phải hoạt động trùng"), required=False)
 
 
