@@ -86,9 +86,30 @@ def demo(
 
 
 @app.command()
-def serve(port: int = typer.Option(8000, help="Cổng."), host: str = typer.Option("127.0.0.1", help="Địa chỉ.")) -> None:
-    """Chạy máy chủ web."""
+def serve(
+    port: int = typer.Option(8000, help="Cổng."),
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ."),
+    workers: int = typer.Option(0, help="Số tiến trình gunicorn (0 = máy chủ phát triển của Django)."),
+) -> None:
+    """Chạy máy chủ web (gunicorn khi --workers > 0, dùng cho vận hành)."""
     setup()
+    if workers > 0:
+        import subprocess
+        import sys
+
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "loa.wsgi",
+            "-w",
+            str(workers),
+            "--threads",
+            "4",
+            "-b",
+            f"{host}:{port}",
+        ]
+        raise typer.Exit(subprocess.call(cmd))
     call_command("runserver", f"{host}:{port}", "--noreload")
 
 
