@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from loa.catalogues.models import Form
 from loa.core.sheets import Column
 
@@ -85,12 +87,5 @@ def form_choices() -> dict[str, str]:
 
 
 def columns() -> list[Column]:
-    form = Column(
-        "form",
-        "Hình thức",
-        kind="choice",
-        required=True,
-        choices=form_choices(),
-        synonyms=("hình thức truyền thông", "loại hoạt động", "loại hình"),
-    )
-    return [form if c.key == "form" else c for c in BASE]
+    """BASE with the form column turned into a choice among the catalogue's current forms."""
+    return [replace(c, kind="choice", choices=form_choices()) if c.key == "form" else c for c in BASE]
