@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "loa.audit",
     "loa.answer",
     "loa.activities",
+    "loa.plans",
+    "loa.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "loa.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_UPLOAD_MB", 50, minimum=1) * 1024 * 1024
+# Imports of files up to this size run in the request; larger ones in `loa worker`, the page showing progress.
+LOA_IMPORT_INLINE_KB = env_int("IMPORT_INLINE_KB", 256)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -23,6 +23,7 @@ class CsvSheet:
         # Classic Mac files end lines with a bare CR, which the csv module refuses outside quotes.
         self._text = text.replace("\r", "\n") if "\n" not in text[:65536] else text
         self.delimiter = sniff_delimiter(self._text)
+        self.size_hint: int | None = self._text.count("\n") + 1
 
     def rows(self) -> Iterator[SheetRow]:
         # Records, not physical lines: a quoted cell with a line break is still one row, as Excel shows it.

@@ -42,6 +42,14 @@ class TableResult:
         return self._tally.skipped
 
     @property
+    def size_hint(self) -> int | None:
+        """About how many data rows the file holds (for a progress bar; never for logic)."""
+        hint = getattr(self._source, "size_hint", None)
+        if hint is None or self.header is None:
+            return None
+        return max(0, hint - self.header.rows[-1])
+
+    @property
     def empty_rows(self) -> int:
         return self._tally.empty_rows
 

@@ -23,6 +23,7 @@ EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 class Sheet(Protocol):
     name: str
     merges: tuple[Merge, ...]
+    size_hint: int | None  # rows the sheet says it has (for progress only; may be wrong)
 
     def rows(self) -> Iterator[SheetRow]: ...
 
@@ -39,6 +40,7 @@ class CalamineSheet:
     def __init__(self, sheet: python_calamine.CalamineSheet) -> None:
         self.name = sheet.name
         self._sheet = sheet
+        self.size_hint: int | None = sheet.height
         # iter_rows() starts at row 1 but at the first used column; padding keeps indexes = Excel columns.
         self._pad: list[object] = [None] * (sheet.start[1] if sheet.start else 0)
         ranges = sheet.merged_cell_ranges or []
@@ -61,6 +63,7 @@ class OpenpyxlSheet:
     def __init__(self, worksheet: Any) -> None:
         self.name = worksheet.title
         self._worksheet = worksheet
+        self.size_hint: int | None = worksheet.max_row
 
     def rows(self) -> Iterator[SheetRow]:
         self._worksheet.reset_dimensions()  # some writers store a wrong <dimension>; read what is really there
