@@ -6,13 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from loa.activities.api import router as activities_router
 from loa.answer.api import public_router as answer_public_router
 from loa.answer.api import router as answer_router
 from loa.audit.api import router as audit_router
 from loa.catalogues.api import router as catalogues_router
 from loa.core.api import AUTH
 from loa.core.errors import LoaError
+from loa.outcomes.api import router as outcomes_router
 from loa.people.api import router as people_router
+from loa.plans.api import router as plans_router
 from loa.units.api import router as units_router
 
 api = NinjaAPI(
@@ -26,8 +29,11 @@ api.add_router("/units", units_router)
 api.add_router("/catalogues", catalogues_router)
 api.add_router("/users", people_router)
 api.add_router("/audit", audit_router)
+api.add_router("/activities", activities_router)
 api.add_router("/answer", answer_public_router)
 api.add_router("/answer", answer_router)
+api.add_router("/plans", plans_router)
+api.add_router("/outcomes", outcomes_router)
 
 
 @api.exception_handler(LoaError)

@@ -74,6 +74,12 @@ def demo(
     created = demo_activities(scale=scale)
     if created:
         typer.echo(f"Đã tạo {created:,} hoạt động mẫu.".replace(",", "."))
+    from loa.plans.demo import demo_plans
+
+    demo_plans()  # plans and cascaded targets for the ledger's years (skipped if plans exist)
+    from loa.outcomes.demo import demo_outcomes
+
+    demo_outcomes()  # monthly coverage figures per province, with a known communication effect (skipped if any)
     current_engine()  # builds the assistant once, so the first question is fast
     typer.echo(f"Người dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
     for user in users:
@@ -130,6 +136,6 @@ def manage(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    from loa import cli_activities, cli_answer, cli_answer_db, cli_units, cli_users  # noqa: F401 (sub-commands)
+    from loa import cli_activities, cli_answer, cli_answer_db, cli_outcomes, cli_plans, cli_units, cli_users  # noqa: F401
 
     app()

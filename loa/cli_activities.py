@@ -88,3 +88,16 @@ def tally(
         return
     for row in rows:
         typer.echo("  ".join(f"{k}={v}" for k, v in row.items()))
+
+
+@activities_app.command("rollup")
+def rollup() -> None:
+    """Tính lại bảng tổng hợp theo tháng từ sổ hoạt động (bình thường Loa tự cập nhật khi ghi)."""
+    setup()
+    from django.db import transaction
+
+    from loa.activities.rollup import rollup_rebuild
+
+    with transaction.atomic():
+        buckets = rollup_rebuild()
+    typer.echo(f"Đã tính lại {buckets} ô tổng hợp (đơn vị × hình thức × tháng).")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "loa.activities",
     "loa.plans",
     "loa.dashboards",
+    "loa.outcomes",
 ]
 
 MIDDLEWARE = [

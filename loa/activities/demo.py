@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from loa.activities.models import Activity
 from loa.activities.places import ProvinceResolver
+from loa.activities.rollup import rollup_rebuild
 from loa.catalogues.models import AudienceGroup, Form, Language
 from loa.core.text import fold
 from loa.units.models import REFORM_DATE, Level, Unit, UnitLink, Version
@@ -146,6 +147,7 @@ def demo_activities(scale: float = 1.0, seed: int = 2025) -> int:
             _links(rng, rows, first_id, languages, audiences)
             created += len(rows)
         _reset_sequence()
+        rollup_rebuild()
     return created
 
 

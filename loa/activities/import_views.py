@@ -44,12 +44,13 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     actor = _actor(request)
     checked = job_get(actor, job_id)
     path = upload_dir() / checked.params.get("path", "")
-    if checked.kind != IMPORT_KIND or not checked.params.get("dry_run") or not path.is_file():
+    unusable = checked.kind != IMPORT_KIND or not checked.params.get("dry_run") or not path.is_file()
+    if unusable or checked.unit is None:
         raise NotFound(_("Tệp đã hết hạn hoặc đã được nhập; hãy tải lên lại."))
     all_or_nothing = request.POST.get("all_or_nothing") == "on" or checked.params["all_or_nothing"]
     job = import_start(
         actor, path, checked.params["filename"], checked.unit, dry_run=False, all_or_nothing=all_or_nothing
-    )  # type: ignore[arg-type]
+    )
     return redirect("activities:import_job", job_id=job.pk)
 
 

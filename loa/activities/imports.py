@@ -24,6 +24,7 @@ from loa.activities.columns import columns
 from loa.activities.models import Activity, ActivityCost, Report, ReportStatus
 from loa.activities.periods import month_bounds, report_for
 from loa.activities.places import ProvinceResolver
+from loa.activities.rollup import rollup_refresh
 from loa.activities.services import ActivityInput, _fill, locked_month_error
 from loa.activities.validation import check_dates, count_measure
 from loa.catalogues.models import Form, Language, Partner, Topic
@@ -277,6 +278,7 @@ def _write(actor: User, pending: list[_Pending], filename: str, progress: Progre
     units = Unit.objects.in_bulk({unit_id for unit_id, _m in months})
     for unit_id, month in sorted(months):
         report_for(units[unit_id], month)  # the month's report exists (draft) once anything is entered
+    rollup_refresh(months)
 
 
 def _activity_row(activity: Activity, now: dt.datetime) -> dict[str, Any]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loa.catalogues.models import AudienceGroup, Form, Language, Partner, TaskGroup, Topic
@@ -71,6 +75,7 @@ class Activity(models.Model):
             models.Index(fields=["province_2025", "start_date"]),
             models.Index(fields=["unit", "start_date"]),
             models.Index(fields=["form", "start_date"]),
+            models.Index(fields=["start_date", "id"], name="activity_list_order"),  # keyset pagination
         ]
         constraints = [
             models.CheckConstraint(
@@ -96,6 +101,38 @@ class ActivityCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.amount_vnd}"
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"unit_id": self.activity.unit_id, "activity_id": self.activity_id}
+
+
+def evidence_path(instance: ActivityEvidence, filename: str) -> str:
+    """evidence/YYYY/MM/<random>.<ext>: names users chose never reach the file system."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"evidence/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ActivityEvidence(models.Model):
+    """A photo or document proving an activity took place, stored by Loa under MEDIA_ROOT/evidence/."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("tệp"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"unit_id": self.activity.unit_id, "activity_id": self.activity_id}
 
 
 class PeriodKind(models.TextChoices):
@@ -139,6 +176,33 @@ class Report(models.Model):
         return {"unit_id": self.unit_id}
 
 
+class ActivityMonth(models.Model):
+    """Monthly totals per unit and form (see rollup.py): what national tallies read instead of every row.
+    Derived data, rebuilt from the ledger, so not audited."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", null=True)
+    province_2025 = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", null=True)
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    activities = models.PositiveIntegerField(default=0)
+    attendees = models.PositiveBigIntegerField(default=0)
+    quantity = models.PositiveBigIntegerField(default=0)
+    reach = models.PositiveBigIntegerField(default=0)
+    signups = models.PositiveBigIntegerField(default=0)
+    cost_vnd = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "unit"]), models.Index(fields=["province_2025", "month"])]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "form", "month"], name="activitymonth_unique_bucket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.form_id} {self.month:%m/%Y}"
+
+
 auditlog.register(Activity, m2m_fields={"topics", "audiences", "languages", "partners"})
 auditlog.register(ActivityCost)
+auditlog.register(ActivityEvidence)
 auditlog.register(Report)

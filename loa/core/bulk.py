@@ -23,10 +23,14 @@ def as_json(value: Any) -> str:
 
 def _statement(model: type[models.Model], names: Sequence[str], rows: int, returning: bool) -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(n).column) for n in names)
+    by_name = {f.attname: f.column for f in model._meta.concrete_fields} | {
+        f.name: f.column for f in model._meta.concrete_fields
+    }
+    columns = ", ".join(quote(str(by_name[n])) for n in names)
     values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * rows)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
-    return sql + f" RETURNING {quote(model._meta.pk.column)}" if returning else sql  # type: ignore[union-attr]
+    pk = model._meta.pk
+    return sql + f" RETURNING {quote(str(pk.column if pk else 'id'))}" if returning else sql
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, returning: bool = False) -> list[int]:

@@ -16,6 +16,9 @@ def shell(request: HttpRequest) -> dict[str, object]:
     if getattr(user, "can_manage_users", False):
         nav.append((_("Người dùng"), reverse("people:users")))
     nav.append((_("Hoạt động"), reverse("activities:index")))
+    nav.append((_("Kế hoạch"), reverse("plans:index")))
+    nav.append((_("Bao phủ"), reverse("outcomes:coverage")))
+    nav.append((_("Bảng điều khiển"), reverse("dashboards:index")))
     nav.append((_("Hộp thư hỏi đáp"), reverse("answer:inbox")))
     nav.append((_("Ngân hàng câu hỏi"), reverse("answer:bank")))
     nav.append((_("Tổng đài viên"), reverse("answer:agent")))

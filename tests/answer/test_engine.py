@@ -8,14 +8,17 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from loa.answer.engine.clauses import split_clauses
 from loa.answer.engine.core import Engine, Thresholds
 from loa.answer.engine.data import shipped_articles, shipped_bank
+from loa.answer.engine.fusion import Weights, propagate
 from loa.answer.engine.normalize import canonical_tones, features, folded, normalize
 from loa.answer.engine.scope import handover_reason, in_scope
+from loa.answer.engine.versions import Counterparts
 from loa.core.text import fold
 
 LAWS = {"41/2024/QH15", "58/2014/QH13", "74/2025/QH15", "38/2013/QH13", "25/2008/QH12", "45/2019/QH14"}
@@ -51,11 +54,23 @@ def test_diacritic_free_question_shares_features_with_the_accented_text() -> Non
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("bhxh", "bảo hiểm xã hội"), ("BHYT", "bảo hiểm y tế"), ("bhtn", "bảo hiểm thất nghiệp"),
-        ("nld", "người lao động"), ("nsdlđ", "người sử dụng lao động"), ("ko dc", "không được"),
-        ("hk", "không"), ("khum", "không"), ("j", "gì"), ("ntn", "như thế nào"), ("cty", "công ty"),
-        ("tctn", "trợ cấp thất nghiệp"), ("hssv", "học sinh sinh viên"), ("đóg bh", "đóng bảo hiểm"),
-        ("lươg 5tr", "lương 5 triệu"), ("cccd", "căn cước công dân"), ("đk", "điều kiện đăng ký"),
+        ("bhxh", "bảo hiểm xã hội"),
+        ("BHYT", "bảo hiểm y tế"),
+        ("bhtn", "bảo hiểm thất nghiệp"),
+        ("nld", "người lao động"),
+        ("nsdlđ", "người sử dụng lao động"),
+        ("ko dc", "không được"),
+        ("hk", "không"),
+        ("khum", "không"),
+        ("j", "gì"),
+        ("ntn", "như thế nào"),
+        ("cty", "công ty"),
+        ("tctn", "trợ cấp thất nghiệp"),
+        ("hssv", "học sinh sinh viên"),
+        ("đóg bh", "đóng bảo hiểm"),
+        ("lươg 5tr", "lương 5 triệu"),
+        ("cccd", "căn cước công dân"),
+        ("đk", "điều kiện đăng ký"),
     ],
 )
 def test_abbreviations_and_chat_spelling_expand(typed: str, expected: str) -> None:
@@ -120,6 +135,66 @@ def test_bank_answer_is_not_given_before_its_laws_took_effect(engine: Engine) ->
     assert all(c.law_id != "41/2024/QH15" for c in before.citations)
 
 
+@pytest.mark.parametrize(
+    ("new", "old"),
+    [
+        (("41/2024/QH15", "64"), ("58/2014/QH13", "54")),  # điều kiện hưởng lương hưu, renumbered
+        (("41/2024/QH15", "66"), ("58/2014/QH13", "56")),  # mức lương hưu hằng tháng
+        (("41/2024/QH15", "70"), ("58/2014/QH13", "60")),  # bảo hiểm xã hội một lần
+        (("41/2024/QH15", "53"), ("58/2014/QH13", "34")),  # nghỉ thai sản khi sinh con
+        (("41/2024/QH15", "50"), ("58/2014/QH13", "31")),  # điều kiện hưởng thai sản
+        (("41/2024/QH15", "58"), ("58/2014/QH13", "38")),  # trợ cấp một lần khi sinh con (second counterpart)
+        (("74/2025/QH15", "38"), ("38/2013/QH13", "49")),  # điều kiện hưởng trợ cấp thất nghiệp
+        (("74/2025/QH15", "39"), ("38/2013/QH13", "50")),  # mức, thời gian hưởng trợ cấp thất nghiệp
+    ],
+)
+def test_a_current_article_finds_its_renumbered_predecessor_in_force_on_an_older_day(
+    engine: Engine, new: tuple[str, str], old: tuple[str, str]
+) -> None:
+    corpus = engine.corpus
+    mask = corpus.validity.mask(dt.date(2020, 6, 1))
+    found = corpus.counterparts.in_force(corpus.key[new], mask, 2, engine.weights.counterpart_min_sim)
+    assert corpus.key[old] in [j for j, _ in found]
+
+
+class _Corpus:
+    """Just what `propagate` reads: counterparts of three articles (0 = decree article, 1 = the law article it
+    restates, 2 = an unrelated article)."""
+
+    def __init__(self) -> None:
+        index = np.array([[1, 2], [0, 2], [0, 1]], dtype=np.int32)
+        sim = np.array([[0.8, 0.1], [0.8, 0.1], [0.1, 0.1]], dtype=np.float32)
+        self.counterparts = Counterparts(index, sim)
+
+
+def test_a_law_article_rises_with_the_decree_article_that_restates_it() -> None:
+    scores = np.array([1.0, 0.30, 0.35], dtype=np.float32)  # the question's wording matched the decree
+    out = propagate(_Corpus(), scores, np.ones(3, dtype=bool), Weights(propagate=0.2))  # type: ignore[arg-type]
+    assert out[1] == pytest.approx(0.30 + 0.2 * 0.8 * 1.0)
+    assert out[0] > out[1] > out[2]  # the law article now ranks above the unrelated one
+    assert out[2] == pytest.approx(0.35)  # counterparts below the similarity floor pass nothing
+
+
+def test_a_counterpart_not_in_force_passes_nothing() -> None:
+    scores = np.array([0.0, 0.30, 0.35], dtype=np.float32)
+    mask = np.array([False, True, True])
+    out = propagate(_Corpus(), scores, mask, Weights(propagate=0.2))  # type: ignore[arg-type]
+    assert out.tolist() == pytest.approx([0.0, 0.30, 0.35])
+
+
+def test_propagation_only_adds_evidence_and_only_to_articles_in_force(engine: Engine) -> None:
+    question = "mức hưởng trợ cấp thất nghiệp hằng tháng tính thế nào"
+    day = dt.date(2020, 6, 1)
+    plain = copy.copy(engine)
+    plain.weights = Weights(propagate=0.0)
+    base, spread = plain.retrieve(question, day), engine.retrieve(question, day)
+    assert engine.weights.propagate > 0
+    assert (spread.scores >= base.scores - 1e-6).all()  # inherited evidence only ever adds
+    assert (spread.scores > base.scores + 1e-6).any()
+    in_force = engine.corpus.validity.mask(day)
+    assert not (spread.scores[~in_force] > 0).any()  # and never to articles not in force on the day
+
+
 # --- bank answers --------------------------------------------------------------------------------------------
 
 
@@ -156,17 +231,29 @@ def test_legal_basis_quotes_a_clause_and_says_it_is_not_personal(engine: Engine)
 # --- hand-over -----------------------------------------------------------------------------------------------
 
 PERSONAL = [
-    "Kiểm tra giúp tôi quá trình đóng bảo hiểm xã hội của tôi", "tra cuu ma so bhxh cua minh",
-    "Thẻ BHYT của mẹ tôi bị in sai tên", "sổ bhxh của em bị cty giữ không trả", "Tôi đã đóng bhxh được bao lâu rồi?",
+    "Kiểm tra giúp tôi quá trình đóng bảo hiểm xã hội của tôi",
+    "tra cuu ma so bhxh cua minh",
+    "Thẻ BHYT của mẹ tôi bị in sai tên",
+    "sổ bhxh của em bị cty giữ không trả",
+    "Tôi đã đóng bhxh được bao lâu rồi?",
 ]
 COMPLAINTS = [
-    "Tôi muốn khiếu nại quyết định của bảo hiểm xã hội quận", "toi muon to cao giam doc cong ty",
-    "Nhân viên bảo hiểm xã hội thị xã hách dịch, gây khó dễ khi tôi nộp hồ sơ", "Tôi cần phản ánh cán bộ tiếp dân",
+    "Tôi muốn khiếu nại quyết định của bảo hiểm xã hội quận",
+    "toi muon to cao giam doc cong ty",
+    "Nhân viên bảo hiểm xã hội thị xã hách dịch, gây khó dễ khi tôi nộp hồ sơ",
+    "Tôi cần phản ánh cán bộ tiếp dân",
 ]
-OUTSIDE = ["Đăng ký kết hôn với người nước ngoài cần giấy tờ gì?", "Mức phạt khi đi xe máy không đội mũ bảo vệ",
-           "Thủ tục sang tên sổ đỏ cho con"]
-GENERAL = ["Tra cứu mã số bảo hiểm xã hội bằng cách nào?", "Mất sổ bảo hiểm xã hội thì xin cấp lại ở đâu?",
-           "Thời hiệu khiếu nại về bảo hiểm xã hội là bao lâu?", "muc huong che do thai san"]
+OUTSIDE = [
+    "Đăng ký kết hôn với người nước ngoài cần giấy tờ gì?",
+    "Mức phạt khi đi xe máy không đội mũ bảo vệ",
+    "Thủ tục sang tên sổ đỏ cho con",
+]
+GENERAL = [
+    "Tra cứu mã số bảo hiểm xã hội bằng cách nào?",
+    "Mất sổ bảo hiểm xã hội thì xin cấp lại ở đâu?",
+    "Thời hiệu khiếu nại về bảo hiểm xã hội là bao lâu?",
+    "muc huong che do thai san",
+]
 
 
 @pytest.mark.parametrize("question", PERSONAL)
@@ -215,7 +302,10 @@ def test_save_and_load_give_the_same_answers(engine: Engine, tmp_path: Path) -> 
     for question in ["mức đóng bhxh tự nguyện", "tra cứu sổ của tôi"]:
         a, b = engine.ask(question, dt.date(2026, 1, 1)), loaded.ask(question, dt.date(2026, 1, 1))
         assert (a.decision, a.answer, [c.as_dict() for c in a.citations]) == (
-            b.decision, b.answer, [c.as_dict() for c in b.citations])
+            b.decision,
+            b.answer,
+            [c.as_dict() for c in b.citations],
+        )
 
 
 # --- CLI batch -----------------------------------------------------------------------------------------------
@@ -229,13 +319,20 @@ def test_batch_writes_one_line_per_input_and_reports_bad_lines(
 
     monkeypatch.setattr(cli_answer, "_engine", lambda dense: engine)
     source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    source.write_text("\n".join([
-        json.dumps({"id": "q1", "question": "mức đóng bảo hiểm xã hội tự nguyện"}, ensure_ascii=False),
-        "{not json",
-        json.dumps({"id": 3, "question": "điều kiện hưởng lương hưu", "as_of": "2020-01-01"}, ensure_ascii=False),
-        json.dumps({"id": "q4", "question": "lương hưu", "as_of": "01/01/2020"}, ensure_ascii=False),
-        json.dumps({"id": "q5"}),
-    ]), encoding="utf-8")
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "q1", "question": "mức đóng bảo hiểm xã hội tự nguyện"}, ensure_ascii=False),
+                "{not json",
+                json.dumps(
+                    {"id": 3, "question": "điều kiện hưởng lương hưu", "as_of": "2020-01-01"}, ensure_ascii=False
+                ),
+                json.dumps({"id": "q4", "question": "lương hưu", "as_of": "01/01/2020"}, ensure_ascii=False),
+                json.dumps({"id": "q5"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(app, ["answer", "batch", str(source), str(target)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]

@@ -47,11 +47,36 @@ PAGES = {
     "activities:index": {},
     "activities:new": {},
     "activities:delete": {"activity_id": 0},
+    "activities:detail": {"activity_id": 0},
+    "activities:edit": {"activity_id": 0},
+    "activities:copy": {"activity_id": 0},
+    "activities:evidence": {"evidence_id": 0},
+    "activities:evidence_delete": {"evidence_id": 0},
+    "activities:completeness": {},
     "activities:import": {},
+    "activities:import_job": {"job_id": 0},
+    "activities:import_confirm": {"job_id": 0},
     "activities:template": {},
     "activities:reports": {},
     "activities:report_action": {"action": "submit"},
     "activities:tally": {},
+    "dashboards:index": {},
+    "dashboards:report": {},
+    "plans:index": {},
+    "plans:new": {},
+    "plans:detail": {"plan_id": 0},
+    "plans:export": {"plan_id": 0},
+    "plans:target_save": {"plan_id": 0},
+    "plans:task_add": {"plan_id": 0},
+    "plans:status": {"plan_id": 0},
+    "plans:split": {"target_id": 0},
+    "plans:target_delete": {"target_id": 0},
+    "plans:task_delete": {"task_id": 0},
+    "outcomes:coverage": {},
+    "outcomes:import": {},
+    "outcomes:import_confirm": {},
+    "outcomes:ranking": {},
+    "outcomes:scheme": {},
 }
 PUBLIC = {
     "login",
@@ -76,6 +101,20 @@ API = [
     ("patch", "/api/users/{user_id}"),
     ("post", "/api/users/{user_id}/password"),
     ("get", "/api/audit/"),
+    ("get", "/api/activities/"),
+    ("post", "/api/activities/"),
+    ("get", "/api/activities/{activity_id}"),
+    ("patch", "/api/activities/{activity_id}"),
+    ("delete", "/api/activities/{activity_id}"),
+    ("post", "/api/activities/{activity_id}/copy"),
+    ("post", "/api/activities/{activity_id}/evidence"),
+    ("get", "/api/activities/tally"),
+    ("get", "/api/activities/reports"),
+    ("post", "/api/activities/reports/submit"),
+    ("post", "/api/activities/reports/{report_id}/approve"),
+    ("post", "/api/activities/reports/{report_id}/return"),
+    ("post", "/api/activities/reports/{report_id}/reopen"),
+    ("get", "/api/activities/completeness"),
     ("post", "/api/answer/suggest"),
     ("get", "/api/answer/tickets"),
     ("post", "/api/answer/tickets/{ticket_id}/answer"),
@@ -83,6 +122,19 @@ API = [
     ("get", "/api/answer/bank/export"),
     ("post", "/api/answer/bank/import"),
     ("post", "/api/answer/retrain"),
+    ("get", "/api/plans/"),
+    ("get", "/api/plans/{plan_id}"),
+    ("post", "/api/plans/"),
+    ("post", "/api/plans/{plan_id}/targets"),
+    ("post", "/api/plans/targets/{target_id}/split"),
+    ("get", "/api/outcomes/coverage"),
+    ("get", "/api/outcomes/records"),
+    ("post", "/api/outcomes/records"),
+    ("post", "/api/outcomes/import"),
+    ("post", "/api/outcomes/targets"),
+    ("get", "/api/outcomes/ranking"),
+    ("get", "/api/outcomes/schemes"),
+    ("post", "/api/outcomes/schemes"),
 ]
 PUBLIC_API = [("post", "/api/answer/ask")]  # the citizens' endpoint: tests/answer/test_channels.py
 
@@ -90,6 +142,8 @@ PUBLIC_API = [("post", "/api/answer/ask")]  # the citizens' endpoint: tests/answ
 def _api_path(path: str, user: User) -> str:
     code = "pension" if path.startswith("/api/catalogues") else "40"
     path = path.replace("{code}", code).replace("{slug}", "topics").replace("{user_id}", str(user.pk))
+    path = path.replace("{plan_id}", "1").replace("{target_id}", "1")
+    path = path.replace("{activity_id}", "1").replace("{report_id}", "1")
     return path.replace("{ticket_id}", "1")
 
 
@@ -154,6 +208,13 @@ READ_ALL = [
     "activities:template",
     "activities:reports",
     "activities:tally",
+    "activities:completeness",
+    "dashboards:index",
+    "dashboards:report",
+    "plans:index",
+    "outcomes:coverage",
+    "outcomes:import",
+    "outcomes:ranking",
 ]
 
 

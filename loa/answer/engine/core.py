@@ -30,12 +30,12 @@ from loa.answer.engine.calibrate import (
     fit_retrieval_calibration,
 )
 from loa.answer.engine.dense import DenseIndex
-from loa.answer.engine.fusion import Weights, bank_signal, fuse
+from loa.answer.engine.fusion import Weights, bank_signal, fuse, propagate
 from loa.answer.engine.normalize import features
 from loa.answer.engine.retrieve import Corpus
 from loa.answer.engine.types import Answer, Article, BankItem, Citation
 
-FORMAT = 3  # bump when the pickled layout changes; stale cache files are then rebuilt
+FORMAT = 4  # bump when the pickled layout changes; stale cache files are then rebuilt
 
 
 @dataclass
@@ -60,8 +60,14 @@ class Retrieved:
 
 class Engine:
     def __init__(
-        self, corpus: Corpus, bank: Sequence[BankItem], matcher: BankMatcher, bank_cal: Logistic,
-        thresholds: Thresholds, weights: Weights, dense: DenseIndex | None = None,
+        self,
+        corpus: Corpus,
+        bank: Sequence[BankItem],
+        matcher: BankMatcher,
+        bank_cal: Logistic,
+        thresholds: Thresholds,
+        weights: Weights,
+        dense: DenseIndex | None = None,
     ) -> None:
         self.corpus = corpus
         self.bank = list(bank)
@@ -78,8 +84,13 @@ class Engine:
 
     @classmethod
     def build(
-        cls, articles: Sequence[Article], bank: Sequence[BankItem], thresholds: Thresholds | None = None,
-        weights: Weights | None = None, dense_cache: Path | None = None, use_dense: bool = False,
+        cls,
+        articles: Sequence[Article],
+        bank: Sequence[BankItem],
+        thresholds: Thresholds | None = None,
+        weights: Weights | None = None,
+        dense_cache: Path | None = None,
+        use_dense: bool = False,
         calibrate: bool = True,
     ) -> Engine:
         corpus = Corpus(articles)
@@ -91,9 +102,13 @@ class Engine:
             dense = DenseIndex.build(passages, dense_cache)
             weights.dense = weights.dense or 0.5
         engine = cls(
-            corpus, published, BankMatcher.build(published),
+            corpus,
+            published,
+            BankMatcher.build(published),
             fit_bank_calibration(published) if calibrate else DEFAULT_BANK,
-            thresholds or Thresholds(), weights, dense,
+            thresholds or Thresholds(),
+            weights,
+            dense,
         )
         if calibrate:
             engine.retrieval_cal = engine._fit_retrieval()
@@ -128,6 +143,8 @@ class Engine:
             unit_scores = self.dense.scores(question) * mask[self.corpus.clause_article]
             _, dense = self.corpus.per_article_best(unit_scores)
         fused = fuse(lex.articles, lex.clause_max, bank, expansion, dense, w) * mask
+        if w.propagate:
+            fused = propagate(self.corpus, fused, mask, w)
         ranked = [int(i) for i in np.argsort(-fused)[: 2 * self.thresholds.max_citations] if fused[i] > 0]
         lexical_conf = self.retrieval_cal(self._retrieval_features(lex.articles, feats))
         clause_of = {i: int(lex.best_clause[i]) for i in ranked if lex.clause_max[i] > 0}
@@ -199,8 +216,7 @@ class Engine:
     def _citation(self, art: int, clause: str | None, unit: int | None, score: float) -> Citation:
         article = self.corpus.articles[art]
         text = self.corpus.clauses[unit].text if unit is not None else article.text
-        return Citation(article.law_id, article.article_id, clause, round(score, 4), article.title,
-                        compose.quote(text))
+        return Citation(article.law_id, article.article_id, clause, round(score, 4), article.title, compose.quote(text))
 
     # --- persistence -------------------------------------------------------------------------------------
 
