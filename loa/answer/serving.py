@@ -99,9 +99,15 @@ def current_engine() -> Engine:
     latest = EngineVersion.objects.filter(ready=True).order_by("-created_at").first()
     if latest is None or not Path(latest.path).exists():
         return engine_retrain() and _state["engine"]  # type: ignore[return-value]
+    loaded = None
+    if _state["version"] != latest.pk:
+        try:
+            loaded = Engine.load(Path(latest.path))
+        except ValueError:  # built by an older Loa (engine format changed): rebuild from the published bank
+            return engine_retrain() and _state["engine"]  # type: ignore[return-value]
     with _lock:
-        if _state["version"] != latest.pk:
-            _state.update(version=latest.pk, engine=Engine.load(Path(latest.path)))
+        if loaded is not None:
+            _state.update(version=latest.pk, engine=loaded)
         _state["checked"] = now
         return _state["engine"]  # type: ignore[return-value]
 

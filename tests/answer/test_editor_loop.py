@@ -41,3 +41,18 @@ def test_analytics_counts_questions_by_topic(alice: User) -> None:
     assistant_ask("cho tôi tra cứu quá trình đóng bảo hiểm xã hội của tôi", channel="web")
     page = client_for(alice).get(reverse("answer:analytics")).content.decode()
     assert "handover" in page
+
+
+def test_an_engine_file_from_an_older_loa_is_rebuilt_not_served(tmp_path: object) -> None:
+    import pickle
+    from pathlib import Path
+
+    from loa.answer.serving import reset_cache
+
+    stale = Path(str(tmp_path)) / "engine-old.pkl"
+    stale.write_bytes(pickle.dumps({"format": 1}))  # what an upgrade leaves on disk
+    EngineVersion.objects.create(path=str(stale), entries=1, ready=True)
+    reset_cache()
+    engine = current_engine()
+    assert engine.ask("mức đóng bảo hiểm xã hội tự nguyện").citations
+    assert EngineVersion.objects.filter(ready=True).order_by("-created_at").first().path != str(stale)
