@@ -28,7 +28,9 @@ def from_ledger() -> dict[tuple[str, str], tuple[int, int, int]]:
         .values("form__code", "start_date__month")
         .annotate(n=Count("id"), people=Sum("attendees"), cost=Sum("cost_vnd"))
     )
-    return {(r["form__code"], f"2025-{r['start_date__month']:02d}"): (r["n"], r["people"] or 0, r["cost"]) for r in rows}
+    return {
+        (r["form__code"], f"2025-{r['start_date__month']:02d}"): (r["n"], r["people"] or 0, r["cost"]) for r in rows
+    }
 
 
 def from_tally() -> dict[tuple[str, str], tuple[int, int, int]]:

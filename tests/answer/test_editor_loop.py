@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_agent_gets_a_suggestion_with_citations(olivia: User) -> None:
-    response = client_for(olivia).post("/api/answer/suggest", data=json.dumps(
-        {"question": "Điều kiện hưởng lương hưu khi nghỉ việc?"}), content_type="application/json")
+    response = client_for(olivia).post(
+        "/api/answer/suggest",
+        data=json.dumps({"question": "Điều kiện hưởng lương hưu khi nghỉ việc?"}),
+        content_type="application/json",
+    )
     data = response.json()
     assert response.status_code == 200 and data["citations"]
     assert data["decision"] in ("answer", "legal_basis") and data["answer"]
