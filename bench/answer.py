@@ -32,8 +32,17 @@ from loa.answer.engine.types import BankItem
 from loa.core.text import fold
 
 FILLERS = ["cho em hỏi", "mọi người ơi", "xin hỏi", "ad ơi", "cho mình hỏi", "luật mới", "năm nay", "hiện nay"]
-SHORT = {"bảo hiểm xã hội": "bhxh", "bảo hiểm y tế": "bhyt", "bảo hiểm thất nghiệp": "bhtn", "không": "ko",
-         "được": "dc", "người lao động": "nld", "công ty": "cty", "như thế nào": "ntn", "gì": "j"}
+SHORT = {
+    "bảo hiểm xã hội": "bhxh",
+    "bảo hiểm y tế": "bhyt",
+    "bảo hiểm thất nghiệp": "bhtn",
+    "không": "ko",
+    "được": "dc",
+    "người lao động": "nld",
+    "công ty": "cty",
+    "như thế nào": "ntn",
+    "gì": "j",
+}
 
 
 def perturb(text: str, rng: random.Random, other: str) -> str:
@@ -57,7 +66,7 @@ def perturb(text: str, rng: random.Random, other: str) -> str:
         text = f"{rng.choice(FILLERS)} {text} ạ"
     else:
         tail = other.split()
-        text = " ".join(words + tail[len(tail) // 2:])
+        text = " ".join(words + tail[len(tail) // 2 :])
     return text
 
 
@@ -100,8 +109,10 @@ def timed(fn: object, questions: list[str]) -> list[float]:
 
 def report(name: str, ms: list[float], base: list[float]) -> None:
     p50, p95, b95 = percentile(ms, 0.5), percentile(ms, 0.95), percentile(base, 0.95)
-    print(f"{name:<26} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  {1000 / (sum(ms) / len(ms)):7.1f} answers/s"
-          f"   (bare BM25 p95 {b95:.2f} ms, ratio {p95 / b95:.1f}×)")
+    print(
+        f"{name:<26} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  {1000 / (sum(ms) / len(ms)):7.1f} answers/s"
+        f"   (bare BM25 p95 {b95:.2f} ms, ratio {p95 / b95:.1f}×)"
+    )
 
 
 def main() -> None:
@@ -121,11 +132,15 @@ def main() -> None:
     t0 = time.perf_counter()
     engine = Engine.build(articles, bank)
     build = time.perf_counter() - t0
-    print(f"build (lexical indexes, bank matcher, calibration): {build:.1f} s (target ≤ 300 s); "
-          f"RSS {rss_mib():.0f} MiB (was {start_rss:.0f} before the build; target ≤ 2048)")
+    print(
+        f"build (lexical indexes, bank matcher, calibration): {build:.1f} s (target ≤ 300 s); "
+        f"RSS {rss_mib():.0f} MiB (was {start_rss:.0f} before the build; target ≤ 2048)"
+    )
     rng = random.Random(3)
-    questions = [perturb(rng.choice([b.question, *b.paraphrases]), rng, rng.choice(bank).question)
-                 for b in rng.sample(bank, min(args.queries, len(bank)))]
+    questions = [
+        perturb(rng.choice([b.question, *b.paraphrases]), rng, rng.choice(bank).question)
+        for b in rng.sample(bank, min(args.queries, len(bank)))
+    ]
     index = engine.corpus.article_index
     for q in questions[:50]:  # warm up caches and lazy imports
         engine.ask(q)

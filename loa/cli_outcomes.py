@@ -66,6 +66,7 @@ def coverage(
     hierarchy: str = typer.Option("2025", help="2025 hoặc pre2025"),
     indicator: str = typer.Option("si,si_voluntary,ui,hi", help="Chỉ tiêu: si,si_voluntary,ui,hi,si_compulsory"),
     children: bool = typer.Option(False, "--children", help="Kèm các đơn vị trực thuộc."),
+    level: str = typer.Option("province", help="Khi không có --unit: province, district hoặc commune."),
     as_json: bool = typer.Option(False, "--json", help="In JSON."),
 ) -> None:
     """Tỷ lệ bao phủ theo đơn vị: số tham gia, mẫu số, chỉ tiêu, dự báo cuối năm, tình trạng."""
@@ -82,6 +83,7 @@ def coverage(
             hierarchy=hierarchy,
             indicators=[i.strip() for i in indicator.split(",") if i.strip()],
             children=children,
+            level=level,
         )
     except LoaError as exc:
         fail(exc.message)

@@ -79,3 +79,12 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scope_cache() -> Iterator[None]:
+    """Each test's rollback can reuse unit ids, so cached scopes (loa/people/scope.py) never cross tests."""
+    from loa.people import scope
+
+    scope._closures.clear()
+    yield

@@ -27,6 +27,7 @@ from loa.activities.selectors import (
     reports_to_decide,
     unit_reports,
 )
+from loa.activities.validation import COLUMN_MEASURES
 from loa.core.api import actor
 from loa.core.errors import ValidationFailed
 from loa.units.selectors import unit_get
@@ -480,8 +481,11 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPat
     changes = payload.model_dump(exclude_unset=True)
     if "start_date" in changes and "end_date" not in changes and current.end_date and payload.start_date:
         changes["end_date"] = current.end_date + (payload.start_date - current.start_date)
+    if changes.get("measures") is not None:  # the form's own measures are replaced; people counts stay
+        kept = {k: v for k, v in merged.measures.items() if k in COLUMN_MEASURES}
+        merged.measures = {**kept, **changes.pop("measures")}
     for key, value in changes.items():
-        if key in ("attendees", "reach", "signups"):
+        if key in COLUMN_MEASURES:
             merged.measures[key] = value
         elif value is not None or key in ("end_date", "commune", "task_group", "collaborators"):
             setattr(merged, key, value)

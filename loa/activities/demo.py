@@ -148,6 +148,8 @@ def demo_activities(scale: float = 1.0, seed: int = 2025) -> int:
             created += len(rows)
         _reset_sequence()
         rollup_rebuild()
+    with connection.cursor() as cursor:  # fresh statistics, or SQLite plans lists over the wrong index
+        cursor.execute("ANALYZE")
     return created
 
 

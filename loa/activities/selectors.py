@@ -214,12 +214,15 @@ def activity_page(qs: QuerySet[Any], *, cursor: str | None = None, limit: int = 
         day, pk = decode_cursor(cursor)
         # start_date <= day bounds the index range; the OR only breaks ties inside that day
         qs = qs.filter(start_date__lte=day).filter(Q(start_date__lt=day) | Q(id__lt=pk))
-    rows = list(qs[: limit + 1])
-    if len(rows) <= limit:
+    # Keys first, rows second: SQLite joins before it sorts, so asking for whole rows of a province (~60,000 at
+    # national scale) cost ~1 s; the keys alone come from the indexes in ~25 ms, then 50 rows are read by id.
+    keys = list(qs.values_list("start_date", "id")[: limit + 1])
+    page = [pk for _day, pk in keys[:limit]]
+    rows = list(qs.filter(id__in=page)) if page else []
+    if len(keys) <= limit:
         return rows, None
-    last = rows[limit - 1]
-    day, pk = (last["start_date"], last["id"]) if isinstance(last, dict) else (last.start_date, last.pk)
-    return rows[:limit], f"{day:%Y%m%d}.{pk}"
+    day, pk = keys[limit - 1]
+    return rows, f"{day:%Y%m%d}.{pk}"
 
 
 # The API reads plain values (no model instances) and the many-to-many codes in one query per relation.

@@ -15,14 +15,15 @@ The rule (shown to users by `RULE`):
 
 Apportioned figures are estimates; every cell that used a share below 1 is marked `apportioned`.
 
-Arrays are (fields × periods) with NaN for "not reported", so the same code serves months and years.
+Figures are dense arrays (units × fields × periods, NaN for "not reported") over the units involved only, and
+every step is vectorised per level of the tree, so the same code serves months and years, one province or the
+whole country's communes.
 """
 
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,14 +44,19 @@ RULE = _(
     "ước tính và được đánh dấu."
 )
 
-Array = np.ndarray
-ADMIN_LEVELS = (Level.NATION, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 CARRIED_LEVELS = (Level.PROVINCE, Level.COMMUNE)  # levels the conversion table links one-to-one
+LEVELS: dict[str, int] = {Level.NATION: 0, Level.PROVINCE: 1, Level.DISTRICT: 2, Level.COMMUNE: 3}
+VERSIONS: dict[str, int] = {Version.PERMANENT: 0, Version.PRE2025: 1, Version.V2025: 2}
+Array = np.ndarray
 
 
 @dataclass
 class Tree:
-    """The administrative units (no offices) and the reform links between units of the same level."""
+    """The administrative units (no offices) and the reform links between units of the same level.
+
+    Dict attributes are keyed by unit id (for lookups one at a time); `ids` is sorted, so a unit's row in the
+    array attributes is `np.searchsorted(ids, unit_id)`.
+    """
 
     code: dict[int, str]
     name: dict[int, str]
@@ -59,11 +65,23 @@ class Tree:
     parent: dict[int, int | None]
     depth: dict[int, int]
     path: dict[int, str]
-    # old id → [(new id, share of the old unit that went there)], same level only
+    ids: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    level_of: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    version_of: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    parent_of: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row of the parent, −1 none
+    depth_of: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    # same-level reform links as rows: old row, new row, share of the old unit that went to the new one
+    link_old: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    link_new: Array = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    link_share: Array = field(default_factory=lambda: np.zeros(0))
+    census_of: Array = field(default_factory=lambda: np.zeros(0))  # 2020 population of old provinces, else NaN
+    # old id → [(new id, share)] and new id → [(old id, census-based weight)], for lookups one at a time
     forward: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
-    # new id → [(old id, share of the new unit's figure that belongs to the old unit)], same level only
     backward: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     _province: dict[int, int | None] = field(default_factory=dict)
+
+    def rows(self, unit_ids: Array) -> Array:
+        return np.searchsorted(self.ids, unit_ids)
 
     def province_of(self, unit_id: int) -> int | None:
         if unit_id not in self._province:
@@ -83,24 +101,33 @@ class Tree:
     def in_hierarchy(self, unit_id: int, hierarchy: str) -> bool:
         return self.version.get(unit_id) in (hierarchy, Version.PERMANENT)
 
-    def backward_weights(self, populations: dict[int, float]) -> dict[int, list[tuple[int, float]]]:
-        """New → old weights by population share; commune populations come from recorded denominators."""
-        census = census_population(self)
-        out: dict[int, list[tuple[int, float]]] = {}
-        preds: dict[int, list[tuple[int, float]]] = defaultdict(list)
-        for old, targets in self.forward.items():
-            for new, share in targets:
-                preds[new].append((old, share))
-        for new, olds in preds.items():
-            pops = [census.get(o) if self.level[o] == Level.PROVINCE else populations.get(o) for o, _s in olds]
-            if any(p is None or p <= 0 for p in pops):
-                pops = [1.0] * len(olds)
-            parts = [float(p) * s for p, (_o, s) in zip(pops, olds, strict=True)]  # type: ignore[arg-type]
-            total = sum(parts)
-            if total <= 0:
-                parts, total = [1.0] * len(olds), float(len(olds))
-            out[new] = [(o, part / total) for (o, _s), part in zip(olds, parts, strict=True)]
-        return out
+    def with_ancestors(self, rows: Array) -> Array:
+        found, current = [rows], rows
+        while len(current):
+            current = self.parent_of[current]
+            current = current[current >= 0]
+            found.append(current)
+        return np.unique(np.concatenate(found)) if found else rows
+
+    def back_weights(self, populations: dict[int, float]) -> tuple[Array, Array, Array]:
+        """New → old links (source row, target row, weight) by population share: census for old provinces,
+        recorded populations for old communes; equal parts for a new unit with any predecessor unknown."""
+        pop = self.census_of[self.link_old].copy()
+        communes = np.isnan(pop)
+        if communes.any() and populations:
+            ids = self.ids[self.link_old[communes]]
+            pop[communes] = [populations.get(int(i), np.nan) for i in ids]
+        pop[pop <= 0] = np.nan
+        size = len(self.ids)
+        unknown = np.bincount(self.link_new, weights=np.isnan(pop), minlength=size) > 0
+        pop = np.where(unknown[self.link_new], 1.0, pop)
+        part = pop * self.link_share
+        total = np.bincount(self.link_new, weights=part, minlength=size)
+        count = np.bincount(self.link_new, minlength=size)
+        weight = np.where(
+            total[self.link_new] > 0, part / np.where(total > 0, total, 1)[self.link_new], 1 / count[self.link_new]
+        )
+        return self.link_new, self.link_old, weight
 
 
 _TREE_CACHE: dict[tuple[object, ...], Tree] = {}
@@ -119,11 +146,16 @@ def load_tree() -> Tree:
     if cached is not None:
         return cached
     tree = Tree({}, {}, {}, {}, {}, {}, {})
-    for pk, code, name, level, version, parent, path in units.values_list(
-        "id", "code", "name", "level", "version", "parent_id", "path"
-    ):
+    rows = list(units.order_by("id").values_list("id", "code", "name", "level", "version", "parent_id", "path"))
+    for pk, code, name, level, version, parent, path in rows:
         tree.code[pk], tree.name[pk], tree.level[pk], tree.version[pk] = code, name, level, version
         tree.parent[pk], tree.path[pk], tree.depth[pk] = parent, path, path.count("/")
+    tree.ids = np.array([r[0] for r in rows], dtype=np.int64)
+    tree.level_of = np.array([LEVELS.get(r[3], 9) for r in rows], dtype=np.int8)
+    tree.version_of = np.array([VERSIONS.get(r[4], 9) for r in rows], dtype=np.int8)
+    parents = np.array([r[5] if r[5] in tree.code else -1 for r in rows], dtype=np.int64)
+    tree.parent_of = np.where(parents >= 0, tree.rows(np.maximum(parents, 0)), -1)
+    tree.depth_of = np.array([tree.depth[r[0]] for r in rows], dtype=np.int8)
     links: dict[int, list[int]] = defaultdict(list)
     for old, new in UnitLink.objects.filter(old__level__in=CARRIED_LEVELS).values_list("old_id", "new_id"):
         if old in tree.level and new in tree.level and tree.level[old] == tree.level[new]:
@@ -136,7 +168,17 @@ def load_tree() -> Tree:
             tree.forward[old] = _province_split(old, news, commune_share)
         else:
             tree.forward[old] = [(n, 1.0 / len(news)) for n in news]
-    tree.backward = tree.backward_weights({})
+    flat = [(old, new, share) for old, targets in tree.forward.items() for new, share in targets]
+    tree.link_old = tree.rows(np.array([f[0] for f in flat], dtype=np.int64))
+    tree.link_new = tree.rows(np.array([f[1] for f in flat], dtype=np.int64))
+    tree.link_share = np.array([f[2] for f in flat], dtype=float)
+    census = census_population(tree)
+    tree.census_of = np.full(len(tree.ids), np.nan)
+    if census:
+        tree.census_of[tree.rows(np.array(list(census), dtype=np.int64))] = list(census.values())
+    src, dst, weight = tree.back_weights({})
+    for new_row, old_row, w in zip(src, dst, weight, strict=True):
+        tree.backward.setdefault(int(tree.ids[new_row]), []).append((int(tree.ids[old_row]), float(w)))
     _TREE_CACHE.clear()
     _TREE_CACHE[stamp] = tree
     return tree
@@ -183,139 +225,160 @@ def census_population(tree: Tree) -> dict[int, float]:
     }
 
 
-# --- arrays ---------------------------------------------------------------------------------------------------
+# --- dense figures ---------------------------------------------------------------------------------------------
 
 
-def _fill(a: Array | None, b: Array | None) -> Array | None:
-    """`a` where it has a value, else `b`."""
-    if a is None:
-        return None if b is None else b.copy()
-    if b is None:
-        return a
-    return np.where(np.isnan(a), b, a)
+@dataclass
+class Figures:
+    """Own figures of some units: `rows` are tree rows (sorted, unique), `data` is (units × fields × periods)."""
+
+    rows: Array
+    data: Array
 
 
-def _add(acc: dict[int, Array], key: int, value: Array) -> None:
-    """Sum that stays NaN only where every term is NaN."""
-    current = acc.get(key)
-    if current is None:
-        acc[key] = value.copy()
-        return
-    both = np.isnan(current) & np.isnan(value)
-    total = np.nan_to_num(current) + np.nan_to_num(value)
-    total[both] = np.nan
-    acc[key] = total
+class Cells:
+    """Results per unit: `get(unit_id)` gives the unit's (fields × periods) array, or None if it has nothing."""
 
+    def __init__(self, tree: Tree, rows: Array, data: Array, *, mask: bool = False) -> None:
+        self.tree, self.rows, self.data, self.mask = tree, rows, data, mask
+        self._at = {int(tree.ids[r]): i for i, r in enumerate(rows)}
 
-def _or(acc: dict[int, Array], key: int, mask: Array) -> None:
-    current = acc.get(key)
-    acc[key] = mask.copy() if current is None else (current | mask)
+    def get(self, unit_id: int) -> Array | None:
+        i = self._at.get(unit_id)
+        if i is None:
+            return None
+        value = self.data[i]
+        present = value.any() if self.mask else not np.isnan(value).all()
+        return value if present else None
 
-
-def rollup(tree: Tree, own: dict[int, Array]) -> dict[int, Array]:
-    """Rule 1 within one version: own record, else the sum of the units below (recursively)."""
-    below: dict[int, Array] = {}
-    out: dict[int, Array] = {}
-    nodes = set(own)
-    for unit in own:
-        nodes.update(a for a in tree.ancestors(unit) if tree.version.get(a) == tree.version[unit])
-    for unit in sorted(nodes, key=lambda u: -tree.depth[u]):
-        value = _fill(own.get(unit), below.get(unit))
-        if value is None:
-            continue
-        out[unit] = value
-        parent = tree.parent.get(unit)
-        if parent is not None and tree.version.get(parent) == tree.version[unit]:
-            _add(below, parent, value)
-    return out
+    def __contains__(self, unit_id: int) -> bool:
+        return self.get(unit_id) is not None
 
 
 @dataclass
 class Resolution:
     """Figures of the units of one hierarchy: values, and which cells came across the reform / were apportioned."""
 
-    values: dict[int, Array]
-    carried: dict[int, Array]
-    apportioned: dict[int, Array]
+    values: Cells
+    carried: Cells
+    apportioned: Cells
 
 
-def resolve(
-    tree: Tree,
-    own: dict[int, Array],
-    hierarchy: str,
-    *,
-    populations: dict[int, float] | None = None,
-) -> Resolution:
+def _fill(a: Array, b: Array) -> Array:
+    return np.where(np.isnan(a), b, a)
+
+
+class _Below:
+    """NaN-aware sums of children into parents (NaN only where no child has a value)."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.total = np.zeros(shape)
+        self.count = np.zeros(shape, dtype=np.int32)
+
+    def add(self, parents: Array, values: Array) -> None:
+        keep = parents >= 0
+        if keep.any():
+            np.add.at(self.total, parents[keep], np.nan_to_num(values[keep]))
+            np.add.at(self.count, parents[keep], (~np.isnan(values[keep])).astype(np.int32))
+
+    def get(self, rows: Array) -> Array:
+        return np.where(self.count[rows] > 0, self.total[rows], np.nan)
+
+
+def _local(tree: Tree, nodes: Array) -> tuple[Array, Array]:
+    """Map tree rows to positions in `nodes` (−1 outside); parents' positions."""
+    position = np.full(len(tree.ids), -1, dtype=np.int64)
+    position[nodes] = np.arange(len(nodes))
+    parents = tree.parent_of[nodes]
+    return position, np.where(parents >= 0, position[np.maximum(parents, 0)], -1)
+
+
+def _own_on(nodes_position: Array, figures: Figures, shape: tuple[int, ...]) -> Array:
+    own = np.full(shape, np.nan)
+    at = nodes_position[figures.rows]
+    keep = at >= 0
+    own[at[keep]] = figures.data[keep]
+    return own
+
+
+def rollup(tree: Tree, figures: Figures, version: int) -> tuple[Array, Array]:
+    """Rule 1 within one version: (rows, values) of the version's units with a figure (own, else units below)."""
+    mine = figures.rows[tree.version_of[figures.rows] == version]
+    nodes = tree.with_ancestors(mine)
+    nodes = nodes[tree.version_of[nodes] == version]
+    shape = (len(nodes), *figures.data.shape[1:])
+    position, parents = _local(tree, nodes)
+    own = _own_on(position, figures, shape)
+    values = np.full(shape, np.nan)
+    below = _Below(shape)
+    depths = tree.depth_of[nodes]
+    for depth in sorted(set(depths.tolist()), reverse=True):
+        at = np.nonzero(depths == depth)[0]
+        values[at] = _fill(own[at], below.get(at))
+        below.add(parents[at], values[at])
+    return nodes, values
+
+
+def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[int, float] | None = None) -> Resolution:
     """Every unit of `hierarchy` that has a figure, by the rule in the module docstring."""
-    other = Version.PRE2025 if hierarchy == Version.V2025 else Version.V2025
-    own_h = {u: a for u, a in own.items() if tree.in_hierarchy(u, hierarchy)}
-    own_o = {u: a for u, a in own.items() if tree.version.get(u) == other}
-    agg_o = rollup(tree, own_o)
-    links = tree.forward if hierarchy == Version.V2025 else tree.backward_weights(populations or {})
-    carried: dict[int, Array] = {}
-    split: dict[int, Array] = {}
-    for unit, figures in agg_o.items():
-        if tree.level[unit] not in CARRIED_LEVELS:
-            continue
-        for target, weight in links.get(unit, ()):
-            if weight <= 0:
-                continue
-            _add(carried, target, figures * weight)
-            if weight < 0.999999:
-                _or(split, target, ~np.isnan(figures))
-    nodes: set[int] = set(own_h) | set(carried)
-    for unit in list(nodes):
-        nodes.update(tree.ancestors(unit))
-    nodes = {u for u in nodes if tree.in_hierarchy(u, hierarchy)}
-    below_own: dict[int, Array] = {}
-    below_all: dict[int, Array] = {}
-    below_carried: dict[int, Array] = {}
-    below_split: dict[int, Array] = {}
-    result = Resolution({}, {}, {})
-    for unit in sorted(nodes, key=lambda u: -tree.depth[u]):
-        level = tree.level[unit]
-        same = _fill(own_h.get(unit), below_own.get(unit))  # rule 1
-        value: Array | None = same
-        from_carried: Array | None = None
-        from_split: Array | None = None
-        if level in CARRIED_LEVELS and carried.get(unit) is not None:  # rule 2
-            gap = np.isnan(same) if same is not None else np.ones_like(carried[unit], dtype=bool)
-            value = _fill(same, carried[unit])
-            from_carried = gap & ~np.isnan(carried[unit])
-            from_split = from_carried & split[unit] if unit in split else None
-        elif level in (Level.DISTRICT, Level.NATION) and below_all.get(unit) is not None:  # rule 3
-            gap = np.isnan(same) if same is not None else np.ones_like(below_all[unit], dtype=bool)
-            value = _fill(same, below_all[unit])
-            if unit in below_carried:
-                from_carried = gap & below_carried[unit]
-            if unit in below_split:
-                from_split = gap & below_split[unit]
-        if value is None:
-            continue
-        result.values[unit] = value
-        if from_carried is not None and from_carried.any():
-            result.carried[unit] = from_carried
-        if from_split is not None and from_split.any():
-            result.apportioned[unit] = from_split
-        parent = tree.parent.get(unit)
-        if parent is None or not tree.in_hierarchy(parent, hierarchy):
-            continue
-        if same is not None:
-            _add(below_own, parent, same)
-        _add(below_all, parent, value)
-        if unit in result.carried:
-            _or(below_carried, parent, result.carried[unit])
-        if unit in result.apportioned:
-            _or(below_split, parent, result.apportioned[unit])
-    return result
-
-
-def stack(rows: Iterable[tuple[int, int, list[float | None]]], n_fields: int, n_periods: int) -> dict[int, Array]:
-    """(unit id, period index, field values) rows → unit id → (fields × periods) array."""
-    out: dict[int, Array] = {}
-    for unit, period, values in rows:
-        array = out.get(unit)
-        if array is None:
-            array = out[unit] = np.full((n_fields, n_periods), np.nan)
-        array[:, period] = [np.nan if v is None else float(v) for v in values]
-    return out
+    mine = VERSIONS[hierarchy]
+    other = VERSIONS[Version.PRE2025] if hierarchy == Version.V2025 else VERSIONS[Version.V2025]
+    fields_periods = figures.data.shape[1:]
+    # The other version's figures, rolled up, then carried across at province and commune level.
+    o_nodes, o_values = rollup(tree, figures, other)
+    if hierarchy == Version.V2025:
+        src, dst, weight = tree.link_old, tree.link_new, tree.link_share
+    else:
+        src, dst, weight = tree.back_weights(populations or {})
+    o_position = np.full(len(tree.ids), -1, dtype=np.int64)
+    o_position[o_nodes] = np.arange(len(o_nodes))
+    use = (o_position[src] >= 0) & (weight > 0)
+    src, dst, weight = o_position[src[use]], dst[use], weight[use]
+    keep = ~np.isnan(o_values[src]).all(axis=(1, 2)) if len(src) else np.zeros(0, dtype=bool)
+    src, dst, weight = src[keep], dst[keep], weight[keep]
+    in_h = (tree.version_of == mine) | (tree.version_of == VERSIONS[Version.PERMANENT])
+    own_rows = figures.rows[in_h[figures.rows]]
+    nodes = tree.with_ancestors(np.unique(np.concatenate([own_rows, dst])))
+    nodes = nodes[in_h[nodes]]
+    shape = (len(nodes), *fields_periods)
+    position, parents = _local(tree, nodes)
+    own = _own_on(position, figures, shape)
+    carried_sum = _Below(shape)
+    split = np.zeros(shape, dtype=bool)
+    if len(src):
+        moved = o_values[src] * weight[:, None, None]
+        carried_sum.add(position[dst], moved)
+        partial = (weight < 0.999999)[:, None, None] & ~np.isnan(moved)
+        np.logical_or.at(split, position[dst], partial)
+    values = np.full(shape, np.nan)
+    from_carried = np.zeros(shape, dtype=bool)
+    from_split = np.zeros(shape, dtype=bool)
+    below_own, below_all = _Below(shape), _Below(shape)
+    below_carried = np.zeros(shape, dtype=bool)
+    below_split = np.zeros(shape, dtype=bool)
+    levels, depths = tree.level_of[nodes], tree.depth_of[nodes]
+    carry_level = np.isin(levels, [LEVELS[Level.PROVINCE], LEVELS[Level.COMMUNE]])
+    for depth in sorted(set(depths.tolist()), reverse=True):
+        at = np.nonzero(depths == depth)[0]
+        same = _fill(own[at], below_own.get(at))  # rule 1
+        gap = np.isnan(same)
+        carried = carried_sum.get(at)
+        by_carry = gap & carry_level[at][:, None, None] & ~np.isnan(carried)  # rule 2
+        summed = below_all.get(at)
+        by_sum = gap & ~carry_level[at][:, None, None] & ~np.isnan(summed)  # rule 3
+        value = np.where(by_carry, carried, np.where(by_sum, summed, same))
+        values[at] = value
+        from_carried[at] = by_carry | (by_sum & below_carried[at])
+        from_split[at] = (by_carry & split[at]) | (by_sum & below_split[at])
+        up = parents[at]
+        below_own.add(up, same)
+        below_all.add(up, value)
+        has_parent = up >= 0
+        if has_parent.any():
+            np.logical_or.at(below_carried, up[has_parent], from_carried[at][has_parent])
+            np.logical_or.at(below_split, up[has_parent], from_split[at][has_parent])
+    return Resolution(
+        Cells(tree, nodes, values),
+        Cells(tree, nodes, from_carried, mask=True),
+        Cells(tree, nodes, from_split, mask=True),
+    )

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +26,7 @@ from loa.core.errors import NotFound
 from loa.outcomes.aggregate import Tree, census_population, load_tree
 from loa.outcomes.indicators import INDICATORS
 from loa.outcomes.models import CriterionKind, OutcomeRecord, PeerGrouping, RankingScheme
-from loa.outcomes.selectors import CoverageRow, coverage, latest_month
+from loa.outcomes.selectors import Book, CoverageRow, latest_month
 from loa.people.models import User
 from loa.people.scope import scope_for
 from loa.units.models import Level, Version
@@ -194,32 +195,30 @@ def _peer_groups(tree: Tree, units: dict[str, int], grouping: str) -> dict[str, 
 
 
 def _quality(actor: User, tree: Tree, year: int, hierarchy: str, provinces: dict[str, int]) -> dict[str, list[int]]:
-    """Province code → [months stored, months with a confirmed flag] over the year, across both versions."""
+    """Province code → [months stored, months with a confirmed flag] over the year, across both versions (one
+    grouped query; each unit's province found in the tree, carried to the hierarchy by its main successor)."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     ids = {pk: code for code, pk in provinces.items()}
     records = scope_for(actor).filter(OutcomeRecord.objects.filter(month__year=year))
-    for unit_id, flags in records.values_list("unit_id", "flags").iterator(4000):
-        province = tree.province_of(unit_id)
+    counts = records.values("unit_id").annotate(n=Count("id"), unflagged=Count("id", filter=Q(flags=[])))
+    for row in counts:
+        province = tree.province_of(row["unit_id"])
         if province is None:
             continue
         if not tree.in_hierarchy(province, hierarchy):
-            links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else _back(tree, province)
+            links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else tree.backward.get(province, ())
             province = max(links, key=lambda t: t[1])[0] if links else None
         if province in ids:
-            counts = out[ids[province]]
-            counts[0] += 1
-            counts[1] += 1 if flags else 0
+            total = out[ids[province]]
+            total[0] += row["n"]
+            total[1] += row["n"] - row["unflagged"]
     return out
 
 
-def _back(tree: Tree, new: int) -> list[tuple[int, float]]:
-    return list(tree.backward.get(new, ()))
-
-
-def ranking(actor: User, *, scheme: str | None = None, year: int | None = None) -> Ranking:
+def ranking(actor: User, *, scheme: str | None = None, year: int | None = None, book: Book | None = None) -> Ranking:
     """Score every province with the scheme for the year and rank them within peer groups. Ranks are national;
     a user outside the national level sees only the provinces in their scope (with their true ranks)."""
-    result = _rank_all(scheme, year)
+    result = _rank_all(scheme, year, book if book is not None and book.actor.is_national else None)
     ids = scope_for(actor).unit_ids()
     if ids is not None:
         tree = load_tree()
@@ -236,10 +235,10 @@ def _system() -> User:
     return User(username="loa-ranking", role=Role.NATIONAL_ADMIN)
 
 
-def _rank_all(scheme: str | None, year: int | None) -> Ranking:
+def _rank_all(scheme: str | None, year: int | None, book: Book | None) -> Ranking:
     actor = _system()
     chosen = scheme_get(scheme)
-    last = latest_month(actor)
+    last = book.last_month if book is not None else latest_month(actor)
     year = year or (last.year if last else dt.date.today().year)
     period = min(last, dt.date(year, 12, 1)) if last and last.year >= year else last
     if period is not None and period.year != year:
@@ -257,7 +256,9 @@ def _rank_all(scheme: str | None, year: int | None) -> Ranking:
     if period is None:
         return result
     indicators = sorted({c.indicator for c in chosen.criteria if c.indicator})
-    report = coverage(actor, period=period, hierarchy=chosen.hierarchy, indicators=indicators)
+    if book is None:
+        book = Book(actor, until=period)
+    report = book.coverage(period=period, hierarchy=chosen.hierarchy, indicators=indicators)
     rows: dict[tuple[str, str], CoverageRow] = {(r.unit, r.indicator): r for r in report.rows}
     tree = load_tree()
     provinces = {
@@ -265,7 +266,8 @@ def _rank_all(scheme: str | None, year: int | None) -> Ranking:
         for pk in tree.code
         if tree.level[pk] == Level.PROVINCE and tree.version[pk] == chosen.hierarchy
     }
-    provinces = {code: pk for code, pk in provinces.items() if any(k[0] == code for k in rows)}
+    reported = {code for (code, _i), row in rows.items() if row.participants is not None}
+    provinces = {code: pk for code, pk in provinces.items() if code in reported}
     groups = _peer_groups(tree, provinces, chosen.peer_grouping)
     quality = (
         _quality(actor, tree, year, chosen.hierarchy, provinces)

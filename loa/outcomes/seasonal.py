@@ -1,29 +1,31 @@
 """A unit's own seasonal pattern: the expected month-over-month change, outliers against it, the year-end forecast.
 
-Pure functions over a monthly series {first day of month: value}; no Django.
+Works on matrices (units × consecutive months, NaN = unknown) so the whole country's communes are forecast at
+once; the one-series helpers (`outlier`, `year_end` on {month: value}) run the same code on one row.
 
 Method (documented for users in `METHOD`):
 - A change is the log ratio of a month to the month before, g(t) = ln(x[t] / x[t-1]).
 - The seasonal expectation for a calendar month k is the median of the unit's changes in month k of earlier
   years (seasonal naive, robust to one odd year). Without any earlier year for that month, the median of the
-  unit's last 12 changes stands in (trend only).
-- The current trend is the median of the departures g(t) − expectation over the last 6 months that have a
-  seasonal expectation (0 without any): how far this year runs ahead of or behind the usual pattern.
-- The spread is 1.4826 × the median absolute departure (a robust standard deviation), from all past months with
-  an expectation.
+  unit's changes in the last 12 months stands in (trend only; at least 3 needed).
+- The current trend is the median of the departures g(t) − (median of the same calendar month in the years
+  before t) over the last 6 months (0 without any): how far this year runs ahead of or behind the usual pattern.
+- The spread is 1.4826 × the median absolute deviation of all past departures (a robust standard deviation;
+  at least 4 needed, else that of the last 12 months' changes).
 - Outlier: a month whose change departs from expectation + trend by more than max(4 × spread, a floor per figure).
   A plain z-score of the values would flag every seasonal peak and miss a peak that did not happen.
 - Year-end forecast: the current value carried to December with the expected changes of the remaining months plus
-  the trend; its 80 % interval widens with √(months ahead) × spread.
+  the trend; its 80 % interval is ± 1.2816 × spread × √(months ahead) in log terms.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from dataclasses import dataclass
-from statistics import median
 
+import numpy as np
 from django.utils.translation import gettext_lazy as _
 
 METHOD = _(
@@ -36,6 +38,7 @@ METHOD = _(
 )
 Z80 = 1.2816
 MIN_SPREAD = 0.002  # never claim more certainty than ±0.2 % a month
+Matrix = np.ndarray
 
 
 def prev_month(day: dt.date) -> dt.date:
@@ -47,50 +50,102 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def changes(series: dict[dt.date, float]) -> dict[dt.date, float]:
-    """Log change of each month against the month before, where both are positive."""
-    out = {}
-    for month, value in series.items():
-        before = series.get(prev_month(month))
-        if before and value and before > 0 and value > 0:
-            out[month] = math.log(value / before)
-    return out
+def _nanmedian(values: Matrix, axis: int = 1) -> Matrix:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN, as intended
+        return np.nanmedian(values, axis=axis)
+
+
+def _robust_spread(values: Matrix, minimum: int) -> Matrix:
+    centre = _nanmedian(values)
+    spread = 1.4826 * _nanmedian(np.abs(values - centre[:, None]))
+    return np.where((~np.isnan(values)).sum(axis=1) >= minimum, spread, np.nan)
 
 
 @dataclass(frozen=True)
-class Pattern:
-    """What the unit's history up to (not including) `until` says about its changes."""
+class Patterns:
+    """What each unit's history before a month says about its changes (arrays over units)."""
 
-    seasonal: dict[int, float]  # calendar month → median change in earlier years
-    fallback: float | None  # median of the last 12 changes, for months without a seasonal expectation
-    trend: float
-    spread: float | None  # robust standard deviation of departures; None with fewer than 4
+    seasonal: Matrix  # units × 13: median change by calendar month (column 0 unused), NaN without history
+    fallback: Matrix  # median of the last 12 months' changes (≥ 3), else NaN
+    trend: Matrix
+    spread: Matrix  # NaN when unknown
 
-    def expected(self, month: int) -> float | None:
-        base = self.seasonal.get(month, self.fallback)
-        return None if base is None else base + self.trend
+    def expected(self, month: int) -> Matrix:
+        base = self.seasonal[:, month]
+        return np.where(np.isnan(base), self.fallback, base) + self.trend
 
 
-def pattern(series: dict[dt.date, float], until: dt.date) -> Pattern:
-    """The pattern from changes strictly before `until` (so a month is never judged against itself)."""
-    past = {m: g for m, g in sorted(changes(series).items()) if m < until}
-    by_month: dict[int, list[tuple[int, float]]] = {}
-    for month, g in past.items():
-        by_month.setdefault(month.month, []).append((month.year, g))
-    seasonal = {k: median(g for _y, g in values) for k, values in by_month.items()}
-    recent = list(past.values())[-12:]
-    fallback = median(recent) if len(recent) >= 3 else None
-    departures: list[float] = []
-    for month, g in past.items():
-        earlier = [v for y, v in by_month[month.month] if y < month.year]
+def patterns(values: Matrix, first: dt.date, until: int) -> Patterns:
+    """From the changes into months 1..until-1 of `values` (units × months starting at `first`): the month at
+    index `until` and later are never used, so a month is never judged against itself."""
+    n, width = values.shape[0], min(until, values.shape[1])
+    logs = np.log(np.where(values[:, :width] > 0, values[:, :width], np.nan))
+    changes = np.full((n, width), np.nan)
+    if width > 1:
+        changes[:, 1:] = logs[:, 1:] - logs[:, :-1]
+    months = [add_months(first, j) for j in range(width)]
+    seasonal = np.full((n, 13), np.nan)
+    for k in range(1, 13):
+        columns = [j for j in range(1, width) if months[j].month == k]
+        if columns:
+            seasonal[:, k] = _nanmedian(changes[:, columns])
+    recent = changes[:, max(1, width - 12) :]
+    fallback = (
+        np.where((~np.isnan(recent)).sum(axis=1) >= 3, _nanmedian(recent), np.nan)
+        if recent.size
+        else (np.full(n, np.nan))
+    )
+    departures = np.full((n, width), np.nan)
+    for j in range(1, width):
+        earlier = [i for i in range(1, j) if months[i].month == months[j].month and months[i].year < months[j].year]
         if earlier:
-            departures.append(g - median(earlier))
-    trend = median(departures[-6:]) if departures else 0.0
-    spread = 1.4826 * median(abs(d - median(departures)) for d in departures) if len(departures) >= 4 else None
-    if spread is None and len(recent) >= 4:  # no seasonal history yet: spread of plain changes
-        centre = median(recent)
-        spread = 1.4826 * median(abs(g - centre) for g in recent)
-    return Pattern(seasonal, fallback, trend, spread)
+            departures[:, j] = changes[:, j] - _nanmedian(changes[:, earlier])
+    last6 = departures[:, max(1, width - 6) :]
+    trend = np.nan_to_num(_nanmedian(last6)) if last6.size else np.zeros(n)
+    spread = _robust_spread(departures, 4) if width > 1 else np.full(n, np.nan)
+    if recent.size:
+        spread = np.where(np.isnan(spread), _robust_spread(recent, 4), spread)
+    return Patterns(seasonal, fallback, trend, spread)
+
+
+@dataclass(frozen=True)
+class Forecasts:
+    value: Matrix
+    low: Matrix
+    high: Matrix
+
+
+def year_ends(values: Matrix, first: dt.date, period: int) -> Forecasts:
+    """December of the year of month index `period`, for every unit (NaN where no value or history)."""
+    current = values[:, period].astype(float)
+    current = np.where(current > 0, current, np.nan)
+    month = add_months(first, period).month
+    ahead = 12 - month
+    if ahead == 0:
+        return Forecasts(current, current, current)
+    shape = patterns(values[:, : period + 1], first, period + 1)
+    total = np.zeros(values.shape[0])
+    for k in range(month + 1, 13):
+        total = total + shape.expected(k)
+    spread = np.maximum(np.nan_to_num(shape.spread), MIN_SPREAD)
+    width = Z80 * spread * math.sqrt(ahead)
+    centre = np.log(current) + total
+    return Forecasts(np.exp(centre), np.exp(centre - width), np.exp(centre + width))
+
+
+# --- one series ------------------------------------------------------------------------------------------------
+
+
+def _row(series: dict[dt.date, float], last: dt.date) -> tuple[Matrix, dt.date]:
+    first = min(series)
+    width = (last.year - first.year) * 12 + last.month - first.month + 1
+    row = np.full((1, max(width, 1)), np.nan)
+    for month, value in series.items():
+        j = (month.year - first.year) * 12 + month.month - first.month
+        if 0 <= j < width:
+            row[0, j] = value
+    return row, first
 
 
 @dataclass(frozen=True)
@@ -105,12 +160,14 @@ def outlier(series: dict[dt.date, float], month: dt.date, floor: float) -> Outli
     value, before = series.get(month), series.get(prev_month(month))
     if not value or not before or value <= 0 or before <= 0:
         return None
-    shape = pattern(series, month)
-    expected = shape.expected(month.month)
-    if expected is None:
+    row, first = _row(series, month)
+    shape = patterns(row, first, row.shape[1] - 1)
+    expected = float(shape.expected(month.month)[0])
+    if math.isnan(expected):
         return None
     g = math.log(value / before)
-    tolerance = max(4 * shape.spread, floor) if shape.spread is not None else floor
+    spread = float(shape.spread[0])
+    tolerance = floor if math.isnan(spread) else max(4 * spread, floor)
     if abs(g - expected) <= tolerance:
         return None
     return Outlier(math.exp(g) - 1, math.exp(expected) - 1, math.exp(tolerance) - 1)
@@ -121,29 +178,17 @@ class Forecast:
     value: float
     low: float
     high: float
-    months_ahead: int
 
 
 def year_end(series: dict[dt.date, float], period: dt.date) -> Forecast | None:
     """December's value of `period`'s year from the series up to `period`; None without a value or history."""
-    current = series.get(period)
-    if current is None or current <= 0:
+    if not series or period not in series:
         return None
-    ahead = 12 - period.month
-    if ahead == 0:
-        return Forecast(current, current, current, 0)
-    history = {m: v for m, v in series.items() if m <= period}
-    shape = pattern(history, add_months(period, 1))
-    total = 0.0
-    for month in range(period.month + 1, 13):
-        step = shape.expected(month)
-        if step is None:
-            return None
-        total += step
-    spread = max(shape.spread or 0.0, MIN_SPREAD)
-    width = Z80 * spread * math.sqrt(ahead)
-    centre = math.log(current) + total
-    return Forecast(math.exp(centre), math.exp(centre - width), math.exp(centre + width), ahead)
+    row, first = _row({m: v for m, v in series.items() if m <= period}, period)
+    result = year_ends(row, first, row.shape[1] - 1)
+    if math.isnan(result.value[0]):
+        return None
+    return Forecast(float(result.value[0]), float(result.low[0]), float(result.high[0]))
 
 
 def status(coverage: float | None, target: float | None, forecast: tuple[float, float] | None) -> str | None:

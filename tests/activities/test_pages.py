@@ -308,3 +308,16 @@ def test_list_pages_with_a_cursor_and_a_capped_count(olivia: User) -> None:
     cursor = first.context["next_cursor"]
     second = client.get(reverse("activities:index"), {"cursor": cursor}).content.decode()
     assert second.count('class="activity-row"') == 3 and 'id="next-page"' not in second
+
+
+def test_viewer_sees_the_detail_without_write_buttons_and_cannot_edit(olivia: User, vic: User) -> None:
+    activity = activity_create(olivia, conference(unit_get("BHXH-40"), day=dt.date(2025, 9, 3)))
+    client = client_for(vic)
+    page = client.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert activity.title in page and 'id="edit-activity"' not in page and 'id="delete-activity"' not in page
+    data = {"unit_code": "BHXH-40", "form": "conference", "title": "Xem thôi", "start_date": "2025-09-03"}
+    denied = client.post(reverse("activities:edit", args=[activity.pk]), {**data, "attendees": "5", "quantity": "1"})
+    assert "không có quyền" in denied.content.decode()
+    assert client.post(reverse("activities:delete", args=[activity.pk])).status_code == 403
+    activity.refresh_from_db()
+    assert activity.title != "Xem thôi" and activity.deleted_at is None
