@@ -241,11 +241,21 @@ class Cells:
 
     def __init__(self, tree: Tree, rows: Array, data: Array, *, mask: bool = False) -> None:
         self.tree, self.rows, self.data, self.mask = tree, rows, data, mask
-        self._at = {int(tree.ids[r]): i for i, r in enumerate(rows)}
+        self._position: Array | None = None
+
+    def positions(self, unit_ids: Array) -> Array:
+        """Positions in `data` of these units (−1 for units without results)."""
+        if self._position is None:
+            self._position = np.full(len(self.tree.ids), -1, dtype=np.int64)
+            self._position[self.rows] = np.arange(len(self.rows))
+        ids = np.asarray(unit_ids, dtype=np.int64)
+        rows = np.minimum(self.tree.rows(ids), len(self.tree.ids) - 1)
+        known = self.tree.ids[rows] == ids
+        return np.where(known, self._position[rows], -1)
 
     def get(self, unit_id: int) -> Array | None:
-        i = self._at.get(unit_id)
-        if i is None:
+        i = int(self.positions(np.array([unit_id]))[0])
+        if i < 0:
             return None
         value = self.data[i]
         present = value.any() if self.mask else not np.isnan(value).all()
@@ -253,6 +263,16 @@ class Cells:
 
     def __contains__(self, unit_id: int) -> bool:
         return self.get(unit_id) is not None
+
+    def gather(self, unit_ids: list[int]) -> Array:
+        """(units × fields × periods) for these units in order; NaN (or False) for units without results."""
+        empty = False if self.mask else np.nan
+        if not len(self.data) or not len(unit_ids):
+            return np.full((len(unit_ids), *self.data.shape[1:]), empty)
+        at = self.positions(np.array(unit_ids, dtype=np.int64))
+        out = self.data[np.maximum(at, 0)]
+        out[at < 0] = empty
+        return out
 
 
 @dataclass
@@ -268,6 +288,25 @@ def _fill(a: Array, b: Array) -> Array:
     return np.where(np.isnan(a), b, a)
 
 
+def _group(parents: Array, values: Array) -> tuple[Array, Array, Array]:
+    """(distinct parents, per-parent sums of values, per-parent counts of non-NaN) — sort + reduceat, much
+    faster than ufunc.at on whole-country arrays."""
+    order = np.argsort(parents, kind="stable")
+    sorted_parents = parents[order]
+    keys, starts = np.unique(sorted_parents, return_index=True)
+    ordered = values[order]
+    known = ~np.isnan(ordered)
+    sums = np.add.reduceat(np.where(known, ordered, 0.0), starts, axis=0)
+    counts = np.add.reduceat(known.astype(np.int32), starts, axis=0)
+    return keys, sums, counts
+
+
+def _group_any(parents: Array, flags: Array) -> tuple[Array, Array]:
+    order = np.argsort(parents, kind="stable")
+    keys, starts = np.unique(parents[order], return_index=True)
+    return keys, np.logical_or.reduceat(flags[order], starts, axis=0)
+
+
 class _Below:
     """NaN-aware sums of children into parents (NaN only where no child has a value)."""
 
@@ -278,11 +317,19 @@ class _Below:
     def add(self, parents: Array, values: Array) -> None:
         keep = parents >= 0
         if keep.any():
-            np.add.at(self.total, parents[keep], np.nan_to_num(values[keep]))
-            np.add.at(self.count, parents[keep], (~np.isnan(values[keep])).astype(np.int32))
+            keys, sums, counts = _group(parents[keep], values[keep])
+            self.total[keys] += sums
+            self.count[keys] += counts
 
     def get(self, rows: Array) -> Array:
         return np.where(self.count[rows] > 0, self.total[rows], np.nan)
+
+
+def _or_into(target: Array, parents: Array, flags: Array) -> None:
+    keep = parents >= 0
+    if keep.any():
+        keys, found = _group_any(parents[keep], flags[keep])
+        target[keys] |= found
 
 
 def _local(tree: Tree, nodes: Array) -> tuple[Array, Array]:
@@ -349,7 +396,7 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
         moved = o_values[src] * weight[:, None, None]
         carried_sum.add(position[dst], moved)
         partial = (weight < 0.999999)[:, None, None] & ~np.isnan(moved)
-        np.logical_or.at(split, position[dst], partial)
+        _or_into(split, position[dst], partial)
     values = np.full(shape, np.nan)
     from_carried = np.zeros(shape, dtype=bool)
     from_split = np.zeros(shape, dtype=bool)
@@ -373,10 +420,8 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
         up = parents[at]
         below_own.add(up, same)
         below_all.add(up, value)
-        has_parent = up >= 0
-        if has_parent.any():
-            np.logical_or.at(below_carried, up[has_parent], from_carried[at][has_parent])
-            np.logical_or.at(below_split, up[has_parent], from_split[at][has_parent])
+        _or_into(below_carried, up, from_carried[at])
+        _or_into(below_split, up, from_split[at])
     return Resolution(
         Cells(tree, nodes, values),
         Cells(tree, nodes, from_carried, mask=True),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 
 from django.utils.functional import Promise
@@ -92,6 +93,7 @@ RESOLUTION_28: dict[str, dict[int, Decimal]] = {
 }
 
 
+@lru_cache(maxsize=256)
 def national_default(indicator: str, year: int) -> Decimal | None:
     milestones = RESOLUTION_28.get(indicator)
     if not milestones:

@@ -50,10 +50,20 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _nanmedian(values: Matrix, axis: int = 1) -> Matrix:
+def _nanmedian(values: Matrix) -> Matrix:
+    """Median of each row ignoring NaN (NaN for a row without values); sorting once beats np.nanmedian's masked
+    path on the short rows used here."""
+    if values.shape[1] == 0:
+        return np.full(values.shape[0], np.nan)
+    if values.shape[1] == 1:
+        return values[:, 0].copy()
+    ordered = np.sort(values, axis=1)  # NaN last
+    count = (~np.isnan(ordered)).sum(axis=1)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0)[:, None], axis=1)[:, 0]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN, as intended
-        return np.nanmedian(values, axis=axis)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.where(count > 0, (low + high) / 2, np.nan)
 
 
 def _robust_spread(values: Matrix, minimum: int) -> Matrix:
@@ -189,17 +199,3 @@ def year_end(series: dict[dt.date, float], period: dt.date) -> Forecast | None:
     if math.isnan(result.value[0]):
         return None
     return Forecast(float(result.value[0]), float(result.low[0]), float(result.high[0]))
-
-
-def status(coverage: float | None, target: float | None, forecast: tuple[float, float] | None) -> str | None:
-    """on_track / at_risk / off_track from the forecast (value, upper bound), else from coverage now."""
-    if target is None or coverage is None:
-        return None
-    if forecast is not None:
-        value, high = forecast
-        if value >= target:
-            return "on_track"
-        return "at_risk" if high >= target else "off_track"
-    if coverage >= target:
-        return "on_track"
-    return "at_risk" if coverage >= target - 0.01 else "off_track"

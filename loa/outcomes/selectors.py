@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from loa.outcomes import seasonal
 from loa.outcomes.aggregate import RULE, Figures, Resolution, Tree, load_tree, resolve
 from loa.outcomes.indicators import DEFAULT_INDICATORS, DENOMINATOR_FIELDS, FIELDS, INDICATORS, national_default
 from loa.outcomes.models import OutcomeDenominator, OutcomeRecord, OutcomeTarget
-from loa.outcomes.seasonal import METHOD, add_months, status
+from loa.outcomes.seasonal import METHOD, add_months
 from loa.people.models import User
 from loa.people.scope import scope_for
 from loa.units.models import Level, Unit, Version
@@ -107,7 +108,8 @@ def _fetch(queryset: QuerySet[Any], columns: list[Any]) -> np.ndarray:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return np.array(rows, dtype=np.int64).reshape(len(rows), len(columns))
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * len(columns))
+    return flat.reshape(len(rows), len(columns))
 
 
 def _dense(tree: Tree, rows: np.ndarray, n_fields: int) -> tuple[Figures, int, int]:
@@ -269,23 +271,40 @@ class Targets:
         self.own: dict[tuple[int, str], Decimal] = {
             (u, i): v for u, i, v in rows.values_list("unit_id", "indicator", "value")
         }
+        self._cache: dict[tuple[int, str], tuple[float | None, str]] = {}
+        self._defaults: dict[str, tuple[float | None, str]] = {}
 
     def of(self, unit_id: int, indicator: str) -> tuple[float | None, str]:
         """(target ratio, where it comes from: "own", an ancestor's code, "national", "resolution_28")."""
+        if not self.own:  # nothing recorded this year: the national default for every unit
+            return self._default(indicator)
+        key = (unit_id, indicator)
+        if key not in self._cache:
+            self._cache[key] = self._find(unit_id, indicator)
+        return self._cache[key]
+
+    def _find(self, unit_id: int, indicator: str) -> tuple[float | None, str]:
+        if not self.own:  # no recorded target at all this year: the national default for everyone
+            return self._default(indicator)
         for node in [unit_id, *self.tree.ancestors(unit_id)]:
             value = self.own.get((node, indicator))
             if value is not None:
                 if node == unit_id:
                     return float(value), "own"
                 return float(value), "national" if self.tree.level[node] == Level.NATION else self.tree.code[node]
-        default = national_default(indicator, self.year)
-        return (float(default), "resolution_28") if default is not None else (None, "")
+        return self._default(indicator)
+
+    def _default(self, indicator: str) -> tuple[float | None, str]:
+        if indicator not in self._defaults:
+            default = national_default(indicator, self.year)
+            self._defaults[indicator] = (float(default), "resolution_28") if default is not None else (None, "")
+        return self._defaults[indicator]
 
 
 # --- coverage ---------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class CoverageRow:
     unit: str
     name: str
@@ -325,68 +344,108 @@ class CoverageReport:
         return any(r.apportioned for r in self.rows)
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 6) if a is not None and b else None
-
-
-def _opt(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+def _plain(values: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in values.tolist()]  # NaN → None
 
 
 def coverage_rows(
     res: Resolved, targets: Targets, unit_ids: list[int], indicator: str, period: dt.date
 ) -> list[CoverageRow]:
-    """One row per unit for an indicator, the forecasts computed for all units at once."""
+    """One row per unit for an indicator; figures, denominators, flags and forecasts gathered for all units at
+    once (vectorised), so all communes of the country take about as long as a few provinces."""
     ind, tree, loaded = INDICATORS[indicator], res.loaded.tree, res.loaded
-    index = loaded.month_index(period)
-    matrix = res.matrix(unit_ids, ind.parts)
-    n = len(unit_ids)
-    if index is None:
-        now = np.full(n, np.nan)
-        forecast = None
-    else:
-        now = matrix[:, index]
-        forecast = seasonal.year_ends(matrix[:, : index + 1], loaded.months[0], index)
-    ago_index = loaded.month_index(add_months(period, -12))
-    ago = matrix[:, ago_index] if ago_index is not None else np.full(n, np.nan)
-    rows = []
-    for i, unit_id in enumerate(unit_ids):
-        participants = _opt(now[i])
-        denominator = res.denominator(unit_id, ind.denominator, period.year)
-        cover = _ratio(participants, denominator)
-        target, source = targets.of(unit_id, indicator)
-        before = _ratio(_opt(ago[i]), res.denominator(unit_id, ind.denominator, period.year - 1))
-        f_value = _ratio(_opt(forecast.value[i]), denominator) if forecast and participants is not None else None
-        f_low = _ratio(_opt(forecast.low[i]), denominator) if f_value is not None and forecast else None
-        f_high = _ratio(_opt(forecast.high[i]), denominator) if f_value is not None and forecast else None
-        rows.append(
-            CoverageRow(
-                unit=tree.code[unit_id],
-                name=tree.name[unit_id],
-                level=tree.level[unit_id],
-                indicator=indicator,
-                indicator_label=str(ind.label),
-                period=period.strftime("%Y-%m"),
-                participants=round(participants) if participants is not None else None,
-                denominator=round(denominator) if denominator is not None else None,
-                coverage=cover,
-                target=target,
-                target_source=source,
-                forecast_year_end=f_value,
-                forecast_low=f_low,
-                forecast_high=f_high,
-                status=status(cover, target, (f_value, f_high) if f_value is not None and f_high is not None else None),
-                change_points=round((cover - before) * 100, 2) if cover is not None and before is not None else None,
-                gap_people=(
-                    math.ceil(target * denominator - participants)
-                    if target is not None and denominator and participants is not None
-                    else None
-                ),
-                gap_points=round((target - cover) * 100, 2) if target is not None and cover is not None else None,
-                apportioned=participants is not None and res.apportioned(unit_id, ind.parts, period, ind.denominator),
-                carried=participants is not None and res.carried(unit_id, ind.parts, period),
-            )
+    n, parts = len(unit_ids), res._fields(ind.parts)
+    index, ago_index = loaded.month_index(period), loaded.month_index(add_months(period, -12))
+    figures = res.figures.values.gather(unit_ids)[:, parts, :]
+    matrix = figures.sum(axis=1)  # NaN where any part is unknown
+    nothing = np.full(n, np.nan)
+    now = matrix[:, index] if index is not None else nothing
+    ago = matrix[:, ago_index] if ago_index is not None else nothing
+    forecast = seasonal.year_ends(matrix[:, : index + 1], loaded.months[0], index) if index is not None else None
+    den_field = DENOMINATOR_FIELDS.index(ind.denominator)
+    dens = res.denominators.values.gather(unit_ids)[:, den_field, :]
+    year, year_ago = loaded.year_index(period.year), loaded.year_index(period.year - 1)
+    den_now = dens[:, year] if year is not None else nothing
+    den_ago = dens[:, year_ago] if year_ago is not None else nothing
+    split = np.zeros(n, dtype=bool)
+    carried = np.zeros(n, dtype=bool)
+    if index is not None:
+        split |= res.figures.apportioned.gather(unit_ids)[:, parts, index].any(axis=1)
+        carried |= res.figures.carried.gather(unit_ids)[:, parts, index].any(axis=1)
+    if year is not None:
+        split |= res.denominators.apportioned.gather(unit_ids)[:, den_field, year]
+    # Everything per row is computed for all units at once; the loop below only packs the results.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        den_ok = np.where(den_now > 0, den_now, np.nan)
+        cover = np.round(now / den_ok, 6)
+        before = np.round(ago / np.where(den_ago > 0, den_ago, np.nan), 6)
+        change = np.round((cover - before) * 100, 2)
+        if forecast is not None:
+            f_value = np.round(np.where(np.isnan(now), np.nan, forecast.value) / den_ok, 6)
+            f_low = np.round(np.where(np.isnan(f_value), np.nan, forecast.low) / den_ok, 6)
+            f_high = np.round(np.where(np.isnan(f_value), np.nan, forecast.high) / den_ok, 6)
+        else:
+            f_value = f_low = f_high = nothing
+    label, month = str(ind.label), period.strftime("%Y-%m")
+    goals = [targets.of(u, indicator) for u in unit_ids]
+    target = np.array([np.nan if g[0] is None else g[0] for g in goals])
+    with np.errstate(invalid="ignore"):
+        gap_points = np.round((target - cover) * 100, 2)
+        gap_people = np.ceil(target * den_ok - now)
+        reaches = f_value >= target
+        reachable = f_high >= target
+        now_ok, close = cover >= target, cover >= target - 0.01
+    # Status (seasonal.METHOD): the forecast reaches the target → on track; only its upper bound does → at risk;
+    # neither → off track. Without a forecast, coverage now against the target (within 1 point → at risk).
+    state = np.where(
+        np.isnan(cover) | np.isnan(target),
+        "",
+        np.where(
+            ~np.isnan(f_value) & ~np.isnan(f_high),
+            np.where(reaches, "on_track", np.where(reachable, "at_risk", "off_track")),
+            np.where(now_ok, "on_track", np.where(close, "at_risk", "off_track")),
+        ),
+    ).tolist()
+    known = ~np.isnan(now)
+    split_list, carried_list = (split & known).tolist(), (carried & known).tolist()
+    columns = [
+        _plain(np.round(now)),
+        _plain(np.round(den_now)),
+        _plain(cover),
+        _plain(f_value),
+        _plain(f_low),
+        _plain(f_high),
+        _plain(change),
+        _plain(gap_people),
+        _plain(gap_points),
+    ]
+    rows = [
+        CoverageRow(
+            tree.code[unit_id],
+            tree.name[unit_id],
+            tree.level[unit_id],
+            indicator,
+            label,
+            month,
+            int(p) if p is not None else None,
+            int(d) if d is not None else None,
+            c,
+            goal[0],
+            goal[1],
+            fv,
+            fl,
+            fh,
+            st or None,
+            ch,
+            int(gp) if gp is not None else None,
+            gpt,
+            sp,
+            ca,
         )
+        for unit_id, goal, st, sp, ca, p, d, c, fv, fl, fh, ch, gp, gpt in zip(
+            unit_ids, goals, state, split_list, carried_list, *columns, strict=True
+        )
+    ]
     return rows
 
 

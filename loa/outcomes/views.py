@@ -63,9 +63,10 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     if sort not in SORTS:
         sort = "unit"
     descending = request.GET.get("dir") == "desc"
-    rows = sorted(report.rows, key=_sort_key(sort), reverse=descending)
-    for row in rows:
-        row.status_label = STATUS_LABELS.get(row.status or "", "—")  # type: ignore[attr-defined]
+    rows = [
+        r.as_dict() | {"status_label": STATUS_LABELS.get(r.status or "", "—")}
+        for r in sorted(report.rows, key=_sort_key(sort), reverse=descending)
+    ]
     grid = layout(hierarchy) if unit is None else {}
     tiles = [
         {"row": r, "col": c, "data": next((x for x in report.rows if x.unit == code_), None), "code": code_}

@@ -136,3 +136,20 @@ def test_unit_code_is_read_in_the_requested_hierarchy() -> None:
 
     with pytest.raises(NotFound, match="không thuộc hệ thống 2025"):
         unit_in_hierarchy("34", "2025")
+
+
+def test_every_commune_at_once_adds_up_to_its_province(alice: User) -> None:
+    nghe_an = new("40")
+    communes = list(nghe_an.children.order_by("code")[:4])
+    for i, commune in enumerate(communes):
+        for month in ("2025-07", "2025-08", "2025-09"):
+            record(commune, month, si_compulsory=1_000 * (i + 1), si_voluntary=100, ui=900, hi_total=5_000)
+        denominator(commune, 2025, labour_force=4_000, population=6_000)
+    report = coverage(alice, period=dt.date(2025, 9, 1), level="commune", indicators=["si", "hi"])
+    by_unit = {(r.unit, r.indicator): r for r in report.rows}
+    assert len({r.unit for r in report.rows}) == 3321  # every new commune has its row
+    first = by_unit[(communes[0].code, "si")]
+    assert first.participants == 1_100 and first.coverage == pytest.approx(1_100 / 4_000)
+    province = rows_by(coverage(alice, unit=nghe_an, period=dt.date(2025, 9, 1), indicators=["si", "hi"]))
+    assert province[("40", "si")].participants == sum(by_unit[(c.code, "si")].participants for c in communes)
+    assert province[("40", "hi")].denominator == 4 * 6_000
