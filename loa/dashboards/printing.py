@@ -1,6 +1,6 @@
 """The printable unit report (the monthly/quarterly/annual report a unit sends upward) as .xlsx and PDF.
 
-Both outputs are drawn from the same sections built from `selectors.unit_report`, so the spreadsheet and the PDF
+Both outputs are drawn from the same sections built from `reports.unit_report`, so the spreadsheet and the PDF
 always agree. The PDF embeds DejaVu Sans (loa/static/fonts, Bitstream Vera licence), which covers Vietnamese.
 """
 

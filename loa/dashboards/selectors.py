@@ -16,33 +16,25 @@ units' figures their closure (which includes pre-2025 predecessors).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import re
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loa.activities.models import Activity, ActivityMonth, PeriodKind, Report, ReportStatus
+from loa.activities.models import Activity, ActivityMonth
 from loa.activities.periods import month_bounds
 from loa.activities.places import provinces_of
 from loa.catalogues.models import Form, TaskGroup
 from loa.core.errors import NotFound, ValidationFailed
-from loa.dashboards.charts import nice_max, number
-from loa.dashboards.tilemap import layout
 from loa.people.models import User
 from loa.people.scope import scope_for, unit_closure
-from loa.plans.models import Indicator, Plan, PlanTarget
+from loa.plans.models import Plan, PlanTarget
 from loa.plans.selectors import progress_rows
 from loa.units.models import REFORM_DATE, Level, Unit, UnitLink, Version
-from loa.units.seedbuild import SEED_DIR
 from loa.units.selectors import unit_get
 
 HIERARCHIES = ("2025", "pre2025")
@@ -436,156 +428,6 @@ def unit_plan(
     return progress_rows(plan, actor=actor, today=day, totals=by_form)
 
 
-# --- national view: province tiles --------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=2)
-def province_population(hierarchy: str) -> dict[str, float]:
-    """Inhabitants in thousands (2020 census seed) by province code; 2025 provinces add up their predecessors."""
-    with open(SEED_DIR / "population_2020.csv", encoding="utf-8") as fh:
-        old = {r["province_code"]: float(r["population_thousand_2020"]) for r in csv.DictReader(fh)}
-    if hierarchy == "pre2025":
-        return old
-    merged: dict[str, float] = defaultdict(float)
-    with open(SEED_DIR / "links.csv", encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            if r["old_level"] == r["new_level"] == "province" and r["primary"] == "1":
-                merged[r["new"]] += old.get(r["old"], 0.0)
-    return dict(merged)
-
-
-def _bins(metric: str, values: Iterable[float | None]) -> list[float]:
-    """Upper bounds of the five colour classes."""
-    if metric == "plan":
-        return [20.0, 40.0, 60.0, 80.0, float("inf")]
-    top, _step = nice_max(max((v for v in values if v), default=0.0), 5)
-    return [top * i / 5 for i in range(1, 5)] + [float("inf")]
-
-
-def _legend(metric: str, bins: list[float]) -> list[tuple[int, str]]:
-    """(colour class, label) from 'none' to the top class."""
-    if metric == "plan":
-        labels = [_("chưa có kế hoạch"), "≤ 20 %", "≤ 40 %", "≤ 60 %", "≤ 80 %", "> 80 %"]
-        return list(enumerate(labels))
-    step = bins[0]
-    decimals = 0 if step >= 1 else 1 if step >= 0.1 else 2 if step >= 0.01 else 3
-    labels = [_("không có"), *(f"≤ {number(b, decimals)}" for b in bins[:4]), f"> {number(bins[3], decimals)}"]
-    return list(enumerate(labels))
-
-
-def _class_of(value: float | None, bins: list[float]) -> int:
-    if value is None or value <= 0:
-        return 0
-    return next(i + 1 for i, upper in enumerate(bins) if value <= upper)
-
-
-def _plan_scores(actor: User, year: int, day: dt.date) -> dict[str, float]:
-    """Province code → mean progress (percent, capped at 100) over the activity/attendee/reach targets of its
-    province office's plan. One query for the plans and their targets, one grouped query over the monthly rollup
-    (over the ledger when a target is split by task group, which the rollup does not carry)."""
-    plans = list(
-        _plan_query().filter(
-            year=year, unit__level=Level.OFFICE, unit__version=Version.V2025, unit__parent__code=NATIONAL_OFFICE
-        )
-    )
-    if not plans:
-        return {}
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    if any(_by_task_group(p) for p in plans):
-        grouped = _ledger(actor, None, start, end).values("province_2025_id", "form_id", "task_group_id")
-        rows = _dicts(grouped.annotate(**_sums()))
-    else:
-        rows = _dicts(_rollup(actor, None, start, end).values("province_2025_id", "form_id").annotate(**_rollup_sums()))
-    # Codes from ids in Python (small tables), not by joining them to every row.
-    provinces = dict(Unit.objects.filter(pk__in={r["province_2025_id"] for r in rows}).values_list("id", "code"))
-    by_province: dict[str, dict[tuple[int, int | None], dict[str, int]]] = defaultdict(dict)
-    for row in rows:
-        by_province[provinces.get(row["province_2025_id"], "")][row["form_id"], row.get("task_group_id")] = row
-    totals = {code: plan_totals(sums) for code, sums in by_province.items()}
-    scores: dict[str, float] = {}
-    for plan in plans:
-        code = plan.unit.code.removeprefix("BHXH-")
-        progress = [
-            min(r["percent"], 100.0)
-            for r in progress_rows(plan, actor=actor, today=day, totals=totals.get(code, []))
-            if r["indicator"] != Indicator.COST_LIMIT
-        ]
-        if progress:
-            scores[code] = round(sum(progress) / len(progress), 1)
-    return scores
-
-
-def province_tiles(
-    actor: User,
-    year: int,
-    hierarchy: str = "2025",
-    metric: str = "rate",
-    *,
-    day: dt.date | None = None,
-    by_province: dict[int | None, dict[str, int]] | None = None,
-) -> dict[str, Any]:
-    """One tile per province of the hierarchy (34 or 63) with its row/column on the grid, figures for the year, the
-    activities per 10,000 inhabitants, an optional plan score and a colour class 0–5; plus the national office's own
-    activities (no province). `by_province` (province id → sums, from year_figures) saves the grouped query."""
-    day = day or today()
-    if metric not in TILE_METRICS:
-        raise ValidationFailed(_("Chỉ số tô màu không hợp lệ: chọn rate hoặc plan."), field="metric")
-    field = "province_id" if hierarchy == "pre2025" else "province_2025_id"
-    version = Version.PRE2025 if hierarchy == "pre2025" else Version.V2025
-    if by_province is None:
-        rows = _rollup(actor, None, dt.date(year, 1, 1), dt.date(year, 12, 31)).values(field)
-        by_province = {r[field]: r for r in _dicts(rows.annotate(**_rollup_sums()))}
-    # Keyed by province code like activity_tally: under pre2025, a post-reform row of a 2025 province falls under
-    # the old province with the same code (the 2025 provinces kept one of their predecessors' codes).
-    codes = dict(Unit.objects.filter(pk__in=[p for p in by_province if p]).values_list("id", "code"))
-    grouped: dict[str | None, dict[str, int]] = defaultdict(_zero)
-    for province_id, sums in by_province.items():
-        _add(grouped[codes.get(province_id) if province_id else None], sums)
-    names = dict(Unit.objects.filter(level=Level.PROVINCE, version=version).values_list("code", "name"))
-    population = province_population(hierarchy)
-    scores = _plan_scores(actor, year, day) if metric == "plan" and hierarchy == "2025" else {}
-    grid = layout(hierarchy)
-    tiles: list[dict[str, Any]] = []
-    for code, (row, col) in grid.items():
-        sums = dict(grouped.get(code) or _zero())
-        pop = population.get(code, 0.0)
-        rate = round(sums["activities"] / (pop / 10), 3) if pop else None  # population is in thousands
-        tiles.append(
-            {
-                "code": code,
-                "name": names.get(code, code),
-                "short": names.get(code, code).removeprefix("Tỉnh ").removeprefix("Thành phố "),
-                "office": f"BHXH-{code}",
-                "row": row,
-                "col": col,
-                "population_thousand": pop,
-                "rate": rate,
-                "plan": scores.get(code),
-                **sums,
-            }
-        )
-    values: list[float | None] = [t[metric] for t in tiles]
-    bins = _bins(metric, values)
-    for t in tiles:
-        t["value"] = t[metric]
-        t["cls"] = _class_of(t[metric], bins)
-    unplaced = {k: v for k, v in grouped.items() if k not in grid}
-    central = _zero()
-    for r in unplaced.values():
-        _add(central, r)
-    return {
-        "hierarchy": hierarchy,
-        "metric": metric,
-        "tiles": tiles,
-        "rows": max(r for r, _c in grid.values()) + 1,
-        "cols": max(c for _r, c in grid.values()) + 1,
-        "legend": _legend(metric, bins),
-        "unplaced": central,
-        "plans_available": hierarchy == "2025",
-    }
-
-
-# --- dashboards ---------------------------------------------------------------------------------------------------
 # --- dashboards ---------------------------------------------------------------------------------------------------
 
 
@@ -632,6 +474,8 @@ def national_dashboard_context(
     *,
     day: dt.date | None = None,
 ) -> dict[str, Any]:
+    from loa.dashboards.tiles import province_tiles  # tiles.py reads this module's helpers
+
     day = day or today()
     field = "province_id" if hierarchy == "pre2025" else "province_2025_id"
     figures = year_figures(actor, unit, year, day=day, breakdown=field)
@@ -662,227 +506,3 @@ def dashboard_context(
     if kind == "province":
         return province_dashboard_context(actor, unit, year, hierarchy, day=day)
     return local_dashboard_context(actor, unit, year, hierarchy, day=day)
-
-
-# --- printable unit report ----------------------------------------------------------------------------------------
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{1,2})|[Qq](?P<quarter>[1-4])))?$")
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str  # month | quarter | year
-    start: dt.date
-    end: dt.date
-
-    @property
-    def code(self) -> str:
-        if self.kind == PeriodKind.MONTH:
-            return f"{self.start:%Y-%m}"
-        if self.kind == PeriodKind.QUARTER:
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        return str(self.start.year)
-
-    @property
-    def label(self) -> str:
-        if self.kind == PeriodKind.MONTH:
-            return _("Tháng %(m)s/%(y)s") % {"m": f"{self.start.month:02d}", "y": self.start.year}
-        if self.kind == PeriodKind.QUARTER:
-            return _("Quý %(q)s/%(y)s") % {"q": ROMAN[(self.start.month - 1) // 3 + 1], "y": self.start.year}
-        return _("Năm %(y)s") % {"y": self.start.year}
-
-    def previous(self) -> Period:
-        day = self.start - dt.timedelta(days=1)
-        if self.kind == PeriodKind.MONTH:
-            return month_period(day.year, day.month)
-        if self.kind == PeriodKind.QUARTER:
-            return quarter_period(day.year, (day.month - 1) // 3 + 1)
-        return year_period(day.year)
-
-    def months(self) -> list[dt.date]:
-        out, cursor = [], self.start
-        while cursor <= self.end:
-            out.append(cursor)
-            cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-        return out
-
-
-def month_period(year: int, month: int) -> Period:
-    start = dt.date(year, month, 1)
-    return Period(PeriodKind.MONTH, start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
-
-
-def quarter_period(year: int, quarter: int) -> Period:
-    start = dt.date(year, 3 * quarter - 2, 1)
-    end = month_period(year, 3 * quarter).end
-    return Period(PeriodKind.QUARTER, start, end)
-
-
-def year_period(year: int) -> Period:
-    return Period(PeriodKind.YEAR, dt.date(year, 1, 1), dt.date(year, 12, 31))
-
-
-def parse_period(value: str | None, *, default: dt.date | None = None) -> Period:
-    """2025-03 (month), 2025-Q1 (quarter) or 2025 (year); empty means the current month."""
-    if value is None or not value.strip():
-        day = default or today()
-        return month_period(day.year, day.month)
-    match = PERIOD_RE.match(value.strip())
-    year = int(match["year"]) if match else 0
-    month = int(match["month"]) if match and match["month"] else None
-    if match is None or not 2000 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
-        raise ValidationFailed(
-            _(
-                "Kỳ báo cáo “%(v)s” không hợp lệ: nhập 2025-03 (tháng), 2025-Q1 (quý) hoặc 2025 (năm), "
-                "năm từ 2000 đến 2100."
-            )
-            % {"v": value.strip()[:20]},
-            field="period",
-        )
-    if month is not None:
-        return month_period(year, month)
-    if match["quarter"]:
-        return quarter_period(year, int(match["quarter"]))
-    return year_period(year)
-
-
-def _grouped(qs: QuerySet[Activity], key: str) -> list[dict[str, Any]]:
-    return _dicts(qs.values(key).annotate(**_sums()))
-
-
-def _named(rows: list[dict[str, Any]], key: str, names: dict[Any, tuple[str, str, int]], none_label: str) -> list[dict]:
-    out = []
-    for r in rows:
-        code, name, order = names.get(r[key], ("", none_label, 10**6))
-        out.append({"code": code, "name": name, "order": order, **{m: int(r[m] or 0) for m in METRICS}})
-    out.sort(key=lambda r: (r["order"], r["name"]))
-    return out
-
-
-def _year_by_form(actor: User, unit: Unit, year: int) -> list[dict[str, Any]]:
-    rows = _rollup(actor, unit, dt.date(year, 1, 1), dt.date(year, 12, 31)).values("form_id")
-    return plan_totals({(r["form_id"], None): r for r in _dicts(rows.annotate(**_rollup_sums()))})
-
-
-REPORT_LIST_LIMIT = 20_000  # rows of the activity list a report carries (a month of a whole province fits)
-
-
-def unit_report(
-    actor: User, unit: Unit | None, period: Period, *, day: dt.date | None = None, list_limit: int = REPORT_LIST_LIMIT
-) -> dict[str, Any]:
-    """The report a unit sends upward for a period, as plain data: totals by form, task group and topic, the change
-    from the previous period, the month's activity list, the status of the period's reports and the year's plan.
-    Periods are whole months, so the totals by form and the previous period come from the monthly rollup (like
-    activity_tally); task groups, topics and the list read the ledger rows of the period."""
-    day = day or today()
-    if unit is None:
-        unit = national_office()
-    if unit is None:
-        raise NotFound(_("Chưa chọn đơn vị."))
-    qs = _ledger(actor, unit, period.start, period.end)
-
-    forms = {f.pk: (f.code, f.name, f.sort_order) for f in Form.objects.all()}
-    groups = {g.pk: (g.code, g.name, g.sort_order) for g in TaskGroup.objects.all()}
-    form_rows = _rollup(actor, unit, period.start, period.end).values("form_id").annotate(**_rollup_sums())
-    by_form = _named(_dicts(form_rows), "form_id", forms, "?")
-    by_task_group = _named(_grouped(qs, "task_group_id"), "task_group_id", groups, _("Chưa phân nhóm nhiệm vụ"))
-    topic_rows = _dicts(
-        qs.values("topics__code", "topics__name", "topics__sort_order").annotate(
-            **{**_sums(), "activities": Count("id", distinct=True)}
-        )
-    )
-    by_topic = sorted(
-        (
-            {
-                "code": r["topics__code"] or "",
-                "name": r["topics__name"] or _("Không ghi chủ đề"),
-                "order": r["topics__sort_order"] if r["topics__code"] else 10**6,
-                **{m: int(r[m] or 0) for m in METRICS},
-            }
-            for r in topic_rows
-        ),
-        key=lambda r: (r["order"], r["name"]),
-    )
-    totals = _zero()
-    for r in by_form:
-        _add(totals, r)
-
-    previous_period = period.previous()
-    previous = {
-        m: int(v or 0)
-        for m, v in _rollup(actor, unit, previous_period.start, previous_period.end).aggregate(**_rollup_sums()).items()
-    }
-    comparison = [
-        {
-            "metric": m,
-            "label": METRIC_LABELS()[m],
-            "current": totals[m],
-            "previous": previous[m],
-            "change": _change(totals[m], previous[m]),
-        }
-        for m in METRICS
-    ]
-
-    activities: list[dict[str, Any]] = []
-    if period.kind == PeriodKind.MONTH:
-        activities = _dicts(
-            qs.order_by("start_date", "id").values(
-                "start_date",
-                "title",
-                "quantity",
-                "attendees",
-                "reach",
-                "cost_vnd",
-                form_name=F("form__name"),
-                unit_name=F("unit__name"),
-            )[:list_limit]
-        )
-
-    statuses = {key: str(label) for key, label in ReportStatus.choices}
-    reports = {
-        r.period_start: r
-        for r in Report.objects.filter(unit=unit, kind=PeriodKind.MONTH, period_start__in=period.months())
-    }
-    report_status = []
-    for month in period.months():
-        found = reports.get(month)
-        report_status.append(
-            {
-                "month": month,
-                "label": f"{month:%m/%Y}",
-                "status": found.status if found else None,
-                "status_label": statuses[found.status] if found else _("Chưa lập"),
-                "submitted_at": found.submitted_at if found else None,
-                "decided_at": found.decided_at if found else None,
-                "due_date": found.due_date if found else None,
-                "reason": found.reason if found else "",
-            }
-        )
-
-    agency = unit.parent.name if unit.parent is not None else ""
-    return {
-        "unit": {"code": unit.code, "name": unit.name},
-        "agency": agency,
-        "period": {
-            "code": period.code,
-            "label": period.label,
-            "kind": period.kind,
-            "start": period.start,
-            "end": period.end,
-        },
-        "previous_period": {"code": previous_period.code, "label": previous_period.label},
-        "printed_on": day,
-        "by_form": by_form,
-        "by_task_group": by_task_group,
-        "by_topic": by_topic,
-        "totals": totals,
-        "comparison": comparison,
-        "activities": activities,
-        "activities_total": totals["activities"] if period.kind == PeriodKind.MONTH else 0,
-        "reports": report_status,
-        "plan_year": period.start.year,
-        "plan": unit_plan(
-            actor, unit, period.start.year, _year_by_form(actor, unit, period.start.year), day=min(day, period.end)
-        ),
-    }

@@ -13,18 +13,14 @@ from django.utils.translation import gettext as _
 
 from loa.core.errors import ValidationFailed
 from loa.dashboards import charts, printing
+from loa.dashboards.reports import month_period, parse_period, quarter_period, unit_report, year_period
 from loa.dashboards.selectors import (
     dashboard_context,
     dashboard_unit,
     lookup_day,
-    month_period,
     parse_hierarchy,
-    parse_period,
     parse_year,
-    quarter_period,
     today,
-    unit_report,
-    year_period,
 )
 from loa.people.models import User
 from loa.units.models import Unit

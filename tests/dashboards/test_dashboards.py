@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from loa.activities.places import ProvinceResolver
 from loa.activities.selectors import activity_tally
 from loa.catalogues.models import Form, TaskGroup
-from loa.dashboards.selectors import province_dashboard_context, province_filter, province_tiles, year_figures
+from loa.dashboards.selectors import province_dashboard_context, province_filter, year_figures
 from loa.dashboards.tilemap import LAYOUT_2025, LAYOUT_PRE2025
+from loa.dashboards.tiles import province_tiles
 from loa.people.models import User
 from loa.people.scope import unit_closure
 from loa.plans.models import Plan, PlanTarget

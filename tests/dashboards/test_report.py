@@ -15,7 +15,7 @@ from loa.activities.selectors import activity_tally
 from loa.catalogues.models import TaskGroup
 from loa.core.errors import ValidationFailed
 from loa.dashboards.printing import report_pdf
-from loa.dashboards.selectors import parse_period, unit_report
+from loa.dashboards.reports import parse_period, unit_report
 from loa.people.models import User
 from loa.units.models import Unit
 from tests.conftest import client_for, office
