@@ -165,8 +165,8 @@ def report(name: str, r: dict[str, Any]) -> None:
     print(f"baseline GROUP BY month over all records: {r['baseline_s']:.3f} s")
     for key in ("provinces_2025", "provinces_pre2025", "communes_2025", "communes_pre2025", "ranking_2025"):
         print(f"{key:<20} {r[key + '_s']:.3f} s alone ({r[key + '_s'] / r['baseline_s']:.1f}× baseline)")
-    mark = "✔" if total <= TARGET_S else "✗"
-    print(f"all five from one load: {total:.3f} s (target ≤ {TARGET_S:.0f} s on PostgreSQL) {mark}")
+    verdict = ("✔" if total <= TARGET_S else "✗") if name == "PostgreSQL" else "(the target is for PostgreSQL)"
+    print(f"all five from one load: {total:.3f} s (target ≤ {TARGET_S:.0f} s on PostgreSQL) {verdict}")
     print(f"commune rows: {r['commune_rows']:,}, with a forecast: {r['commune_rows_with_forecast']:,}")
 
 

@@ -18,7 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+import numpy as np
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -194,24 +195,31 @@ def _peer_groups(tree: Tree, units: dict[str, int], grouping: str) -> dict[str, 
     return {code: "all" for code in units}
 
 
-def _quality(actor: User, tree: Tree, year: int, hierarchy: str, provinces: dict[str, int]) -> dict[str, list[int]]:
-    """Province code → [months stored, months with a confirmed flag] over the year, across both versions (one
-    grouped query; each unit's province found in the tree, carried to the hierarchy by its main successor)."""
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+def _quality(book: Book, year: int, hierarchy: str, provinces: dict[str, int]) -> dict[str, list[int]]:
+    """Province code → [months stored, months with a confirmed flag] over the year up to the book's last month,
+    across both versions: months stored counted in the loaded figures, flagged ones by a query that returns only
+    them; each unit's province found in the tree and carried to the hierarchy by its main successor."""
+    loaded, tree = book.loaded, book.loaded.tree
+    columns = [j for j, month in enumerate(loaded.months) if month.year == year]
+    months: dict[int, int] = {}
+    if columns and len(loaded.figures.rows):
+        stored = (~np.isnan(loaded.figures.data[:, :, columns])).any(axis=1).sum(axis=1)
+        months = {int(tree.ids[r]): int(n) for r, n in zip(loaded.figures.rows, stored, strict=True) if n}
+    records = scope_for(book.actor).filter(OutcomeRecord.objects.filter(month__year=year).exclude(flags=[]))
+    if loaded.months:
+        records = records.filter(month__lte=loaded.months[-1])
+    flagged = dict(records.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
     ids = {pk: code for code, pk in provinces.items()}
-    records = scope_for(actor).filter(OutcomeRecord.objects.filter(month__year=year))
-    counts = records.values("unit_id").annotate(n=Count("id"), unflagged=Count("id", filter=Q(flags=[])))
-    for row in counts:
-        province = tree.province_of(row["unit_id"])
-        if province is None:
-            continue
-        if not tree.in_hierarchy(province, hierarchy):
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for unit_id, count in months.items():
+        province = tree.province_of(unit_id)
+        if province is not None and not tree.in_hierarchy(province, hierarchy):
             links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else tree.backward.get(province, ())
             province = max(links, key=lambda t: t[1])[0] if links else None
         if province in ids:
             total = out[ids[province]]
-            total[0] += row["n"]
-            total[1] += row["n"] - row["unflagged"]
+            total[0] += count
+            total[1] += min(flagged.get(unit_id, 0), count)
     return out
 
 
@@ -270,7 +278,7 @@ def _rank_all(scheme: str | None, year: int | None, book: Book | None) -> Rankin
     provinces = {code: pk for code, pk in provinces.items() if code in reported}
     groups = _peer_groups(tree, provinces, chosen.peer_grouping)
     quality = (
-        _quality(actor, tree, year, chosen.hierarchy, provinces)
+        _quality(book, year, chosen.hierarchy, provinces)
         if any(c.kind == CriterionKind.DATA_QUALITY for c in chosen.criteria)
         else {}
     )

@@ -132,11 +132,16 @@ def _dense(tree: Tree, rows: np.ndarray, n_fields: int) -> tuple[Figures, int, i
 
 
 def _month_key() -> Any:
-    """year × 12 + month − 1 of the record's month; on PostgreSQL the plain day count (converted in numpy),
-    which the database computes several times faster than two EXTRACTs over a whole country's records."""
+    """year × 12 + month − 1 of the record's month, in the database's own functions (Django's portable EXTRACT
+    runs a Python function per row on SQLite); on PostgreSQL the plain day count, converted in numpy by `load`."""
+    table = connection.ops.quote_name(OutcomeRecord._meta.db_table)
+    column = f"{table}.{connection.ops.quote_name('month')}"
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(OutcomeRecord._meta.db_table)
-        return RawSQL(f"({table}.{connection.ops.quote_name('month')} - DATE '2000-01-01')", [])
+        return RawSQL(f"({column} - DATE '2000-01-01')", [])
+    if connection.vendor == "sqlite":
+        return RawSQL(
+            f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER) - 1)", []
+        )
     return ExtractYear("month") * 12 + ExtractMonth("month") - 1
 
 
@@ -461,8 +466,9 @@ def _targets_of(actor: User, hierarchy: str, unit: Unit | None, children: bool, 
         return [u.pk for u in units if scope.contains(u)]
     if level not in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE):
         raise ValidationFailed(_("Cấp phải là province, district hoặc commune."), field="level")
-    units_qs = scope.filter(Unit.objects.filter(level=level, version=hierarchy), "id").order_by("code")
-    return list(units_qs.values_list("id", flat=True))
+    tree, allowed = load_tree(), scope.unit_ids()  # from the cached tree: no query for 10,000 communes
+    ids = [u for u, lv in tree.level.items() if lv == level and tree.version[u] == hierarchy]
+    return sorted((u for u in ids if allowed is None or u in allowed), key=lambda u: tree.code[u])
 
 
 COVERAGE_FIELDS = tuple(dict.fromkeys(p for ind in INDICATORS.values() for p in ind.parts))

@@ -42,6 +42,10 @@ def _sort_key(field: str) -> Any:
     return key
 
 
+def _short(name: str) -> str:
+    return name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+
+
 @login_required
 def coverage_page(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -63,13 +67,20 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
     if sort not in SORTS:
         sort = "unit"
     descending = request.GET.get("dir") == "desc"
-    rows = [
-        r.as_dict() | {"status_label": STATUS_LABELS.get(r.status or "", "—")}
-        for r in sorted(report.rows, key=_sort_key(sort), reverse=descending)
-    ]
+    ordered = sorted(report.rows, key=_sort_key(sort), reverse=descending)
+    if unit is not None:  # the unit itself first, then its units below in the chosen order
+        ordered.sort(key=lambda r: not (r.unit == unit.code and r.level == unit.level))
+    rows = [r.as_dict() | {"status_label": STATUS_LABELS.get(r.status or "", "—")} for r in ordered]
     grid = layout(hierarchy) if unit is None else {}
+    by_code = {x.unit: x for x in report.rows}
     tiles = [
-        {"row": r, "col": c, "data": next((x for x in report.rows if x.unit == code_), None), "code": code_}
+        {
+            "row": r,
+            "col": c,
+            "data": by_code.get(code_),
+            "code": code_,
+            "short": _short(by_code[code_].name) if code_ in by_code else code_,
+        }
         for code_, (r, c) in grid.items()
     ]
     context = {
