@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -103,9 +105,16 @@ def token_revoke(user: User, token_id: int) -> None:
     token.save(update_fields=["revoked"])
 
 
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
 def token_authenticate(raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=hash_token(raw), revoked=False).first()
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # A write per request would serialise every API call on SQLite's single writer; minute precision is enough
+    # to tell a token in use from a forgotten one.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -201,6 +201,35 @@ def test_list_pages_with_a_cursor_and_no_n_plus_one(
     assert not any("COUNT(" in q["sql"].upper() and "activities_activity" in q["sql"] for q in seven.captured_queries)
 
 
+def test_list_rows_have_the_documented_shape_and_the_detail_values(olivia: User) -> None:
+    """The list encodes plain rows without ninja's response validation, so the schema is checked here."""
+    from loa.activities.api import ActivityOut, ActivityPage
+
+    client = client_for(olivia)
+    pk = post(client, "/api/activities/", PAYLOAD).json()["id"]
+    page = client.get("/api/activities/").json()
+    ActivityPage.model_validate(page)
+    listed = ActivityOut.model_validate(page["items"][0]).model_dump()
+    detail = ActivityOut.model_validate(client.get(f"/api/activities/{pk}").json()).model_dump()
+    assert listed == detail and listed["partners"] == ["farmers_association", "women_union"]
+    assert listed["costs"]["socialised"] == 250_000 and listed["province"] == "40"
+
+
+def test_a_token_in_steady_use_is_not_written_on_every_request(olivia: User) -> None:
+    from loa.people.models import ApiToken
+    from loa.people.services import token_authenticate, token_create
+
+    token, raw = token_create(olivia, "script")
+    assert token_authenticate(raw) == olivia
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    assert token_authenticate(raw) == olivia
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(minutes=5))
+    token_authenticate(raw)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - dt.timedelta(minutes=5)
+
+
 def test_list_filters(olivia: User, alice: User) -> None:
     unit = unit_get("BHXH-40")
     activity_create(olivia, conference(unit, day=dt.date(2025, 9, 3)))
