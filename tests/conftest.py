@@ -20,8 +20,23 @@ from loa.units.models import Level, Unit, Version
 PASSWORD = "Mat-khau-rat-manh-2025"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Engine files, uploads and exports of a test run go to a temporary folder, not the checkout's var/."""
+    import os
+
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("loa-data")
+    os.environ["LOA_DATA_DIR"] = str(folder)
+    settings.DATA_DIR = folder
+    settings.MEDIA_ROOT = folder / "media"
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def django_db_setup(
+    _private_data_dir: None, django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         bootstrap(migrate=False)
         engine_retrain()  # one assistant for the whole session (committed outside the tests' transactions)

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from loa.core.templatetags.loa_format import vn_number
+
 BLUE = "#0b5cad"
 GREY = "#98a2b3"
 LINE = "#d9dee5"
@@ -23,10 +25,7 @@ PALETTE_INK = [INK, INK, INK, INK, "#ffffff", "#ffffff"]
 
 def number(value: float | int | None, decimals: int = 0) -> str:
     """Vietnamese number format: 204.700 and 1,5."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return vn_number(value, decimals)
 
 
 def short_number(value: float) -> str:

@@ -1,4 +1,4 @@
-"""Number formatting for the dashboards and the report page (Vietnamese: 204.700 and 12,5)."""
+"""Changes for the dashboards and the report page (+12,5 %); numbers themselves use core's `loa_format.num`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ from django import template
 from loa.dashboards.charts import number
 
 register = template.Library()
-
-
-@register.filter
-def num(value: float | int | None, decimals: int = 0) -> str:
-    return number(value, decimals)
 
 
 @register.filter
