@@ -6,7 +6,7 @@ Each figure is printed next to a baseline measured in the same run on the same d
 - national tally by form × month for a year (`activity_tally`) vs a bare GROUP BY over the ledger;
 - province dashboard: server time of GET /dashboards/ for a province head vs a bare GROUP BY of that
   province's year by month;
-- API list: GET /api/activities/ latency with 50 concurrent clients on loopback (gunicorn, 2 workers) vs
+- API list: GET /api/activities/ latency with 50 concurrent clients on loopback (gunicorn, `--workers` × `--threads`, default 5 × 4) vs
   GET /api/users/me under the same load. Clients are paced (each sends a request every `--interval` s, as
   people at desks do); a closed-loop run (no pause) shows the saturation throughput too.
 
@@ -242,8 +242,9 @@ def load(urls: list[str], token: str, clients: int, seconds: float, interval: fl
 
 def measure_api(env: dict[str, str], token: str, clients: int, seconds: float, interval: float) -> dict[str, Any]:
     port = 18000 + random.randrange(1000)
+    shape = ["-w", env.get("BENCH_WORKERS", "5"), "--threads", env.get("BENCH_THREADS", "4")]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "loa.wsgi", "-w", "2", "--threads", "8", "-b", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "gunicorn", "loa.wsgi", *shape, "-b", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -348,9 +349,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--interval", type=float, default=1.0)
+    # gunicorn's documented starting point is 2 × cores + 1 workers; threads let a worker overlap its I/O waits
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", help="measure the API only, on this filled database")
     parser.add_argument("--api-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ["BENCH_WORKERS"], os.environ["BENCH_THREADS"] = str(args.workers), str(args.threads)
     if args.child:
         child(args)
         return
