@@ -101,5 +101,5 @@ def _fresh_scope_cache() -> Iterator[None]:
     """Each test's rollback can reuse unit ids, so cached scopes (loa/people/scope.py) never cross tests."""
     from loa.people import scope
 
-    scope._closures.clear()
+    scope.forget_closures()
     yield

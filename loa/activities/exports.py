@@ -132,7 +132,7 @@ def rows_to_csv(rows: list[dict[str, Any]], *, title: str = "", filters: dict[st
 # --- the activity list ----------------------------------------------------------------------------------
 
 
-# Columns of a list export, read from the API's row dicts (selectors.with_relations).
+# Columns of a list export, read from the API's row dicts (api_rows.api_rows).
 LIST_COLUMNS: list[tuple[str, str]] = [
     ("Mã hoạt động", "id"),
     ("Ngày bắt đầu", "start_date"),
@@ -168,13 +168,14 @@ def _cell(row: dict[str, Any], key: str) -> Any:
 
 def _list_rows(qs: QuerySet[Activity], limit: int | None = None) -> Iterator[list[Any]]:
     """Every row in list order, read a keyset page at a time (no server-side cursor, no OFFSET), as values."""
-    from loa.activities.selectors import activity_page, activity_values, with_relations
+    from loa.activities.api_rows import activity_values, api_rows
+    from loa.activities.selectors import activity_page
 
     cursor, left = None, limit
     while left is None or left > 0:
         size = CSV_CHUNK if left is None else min(CSV_CHUNK, left)
         raw, cursor = activity_page(activity_values(qs), cursor=cursor, limit=size)
-        for row in with_relations(raw):
+        for row in api_rows(raw):
             yield [_cell(row, key) for _label, key in LIST_COLUMNS]
         if left is not None:
             left -= len(raw)

@@ -107,18 +107,20 @@ class _Checker:
         self.actor, self.unit = actor, unit
         self.lookups, self.resolver, self.allowed = _Lookups(), ProvinceResolver(), unit_closure(unit)
         self.today = timezone.localdate()
-        self.seen = set(
-            Activity.objects.alive()
-            .filter(unit_id__in=self.allowed)
-            .exclude(fingerprint="")
-            .values_list("fingerprint", flat=True)
-        )
+        self.seen: set[str] = set()  # fingerprints of this file's rows, and of stored rows met so far
         self.locked = set(
             Report.objects.filter(
                 unit_id__in=self.allowed, kind="month", status__in=[ReportStatus.SUBMITTED, ReportStatus.APPROVED]
             ).values_list("unit_id", "period_start")
         )
         self._units: dict[str, list[Unit]] = {}
+
+    def recall(self, fingerprints: list[str]) -> None:
+        """Add the stored rows (inside the unit) among `fingerprints` to `seen`: asked a block of rows at a time
+        through the fingerprint index, instead of loading every fingerprint of a province (~60,000 at national
+        scale) before the first row."""
+        found = Activity.objects.alive().filter(fingerprint__in=fingerprints).values_list("fingerprint", "unit_id")
+        self.seen.update(fp for fp, unit_id in found if unit_id in self.allowed)
 
     def row_unit(self, row: Row) -> Unit:
         code, day = str(row.values.get("unit") or "").strip(), row.values["start_date"]
@@ -224,7 +226,7 @@ def activities_import(
 def _check_all(table: Any, checker: _Checker, report: ImportReport, progress: Progress | None) -> list[_Pending]:
     pending: list[_Pending] = []
     total = table.size_hint
-    for row in table:
+    for row in _recalled(table, checker):
         report.total_rows += 1
         if progress and report.total_rows % 500 == 0:
             progress("check", report.total_rows, total)
@@ -248,6 +250,19 @@ def _check_all(table: Any, checker: _Checker, report: ImportReport, progress: Pr
     if progress:
         progress("check", report.total_rows, report.total_rows)
     return pending
+
+
+def _recalled(table: Any, checker: _Checker, block: int = 1000) -> Iterator[Row]:
+    """The table's rows, a block at a time after asking the database which of the block were imported before."""
+    rows: list[Row] = []
+    for row in table:
+        rows.append(row)
+        if len(rows) == block:
+            checker.recall([r.fingerprint for r in rows if not r.errors])
+            yield from rows
+            rows = []
+    checker.recall([r.fingerprint for r in rows if not r.errors])
+    yield from rows
 
 
 def _batches(items: list[_Pending]) -> Iterator[list[_Pending]]:

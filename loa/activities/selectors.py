@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditlog.models import LogEntry
-from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
@@ -228,88 +227,14 @@ def activity_page(
     # national scale) cost ~1 s; the keys alone come from the indexes in ~25 ms, then 50 rows are read by id.
     keys = list(qs.values_list("start_date", "id")[: limit + 1])
     page = [pk for _day, pk in keys[:limit]]
-    rows = list((qs if read is None else read).filter(id__in=page).order_by(*LIST_ORDER)) if page else []
+    # no ORDER BY here: PostgreSQL would walk the list index to sort 50 rows; the keys' order is applied in Python
+    rows = list((qs if read is None else read).filter(id__in=page).order_by()) if page else []
+    position = {pk: i for i, pk in enumerate(page)}
+    rows.sort(key=lambda r: position[r["id"] if isinstance(r, dict) else r.pk])
     if len(keys) <= limit:
         return rows, None
     day, pk = keys[limit - 1]
     return rows, f"{day:%Y%m%d}.{pk}"
-
-
-# The API reads plain values (no model instances) and the many-to-many codes in one query per relation.
-API_VALUES = {
-    "id": "id",
-    "unit": "unit__code",
-    "unit_name": "unit__name",
-    "province": "province_2025__code",
-    "province_pre2025": "province__code",
-    "form": "form__code",
-    "title": "title",
-    "start_date": "start_date",
-    "end_date": "end_date",
-    "commune": "commune__code",
-    "attendees": "attendees",
-    "reach": "reach",
-    "signups": "signups",
-    "quantity": "quantity",
-    "collaborators": "collaborators",
-    "measures": "measures",
-    "cost_vnd": "cost_vnd",
-    "task_group": "task_group__code",
-    "evidence_url": "evidence_url",
-    "duplicate_confirmed": "duplicate_confirmed",
-    "created_at": "created_at",
-    "updated_at": "updated_at",
-}
-RELATIONS = {"topics": "topic", "audiences": "audiencegroup", "languages": "language", "partners": "partner"}
-
-
-def activity_values(qs: QuerySet[Activity]) -> QuerySet[Activity, Any]:
-    return qs.values(*API_VALUES.values())
-
-
-def _relations_sql(ids: list[int]) -> str:
-    """One UNION ALL over the four many-to-many tables and the costs: (activity id, relation, code, amount).
-    The ids are integers read from the database a moment before, written inline."""
-    from loa.activities.models import ActivityCost
-
-    inline = ",".join(str(int(i)) for i in ids)
-    quote = connection.ops.quote_name
-    parts = []
-    for name in RELATIONS:
-        field = Activity._meta.get_field(name)
-        through = field.remote_field.through._meta  # type: ignore[union-attr]
-        target = field.related_model._meta  # type: ignore[union-attr]
-        target_column = field.m2m_reverse_name()  # type: ignore[attr-defined]
-        parts.append(
-            f"SELECT t.{quote(field.m2m_column_name())}, '{name}', c.{quote('code')}, 0 "  # type: ignore[attr-defined]
-            f"FROM {quote(through.db_table)} t JOIN {quote(target.db_table)} c ON c.{quote('id')} = t.{quote(target_column)} "
-            f"WHERE t.{quote(field.m2m_column_name())} IN ({inline})"  # type: ignore[attr-defined]
-        )
-    costs = quote(ActivityCost._meta.db_table)
-    parts.append(f"SELECT activity_id, 'costs', source, amount_vnd FROM {costs} WHERE activity_id IN ({inline})")
-    return " UNION ALL ".join(parts)
-
-
-def with_relations(raw_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """API rows from `activity_values` rows, with topics/audiences/languages/partners (sorted codes) and costs
-    by source attached, read in one query for the whole page."""
-    rows = [{key: raw[path] for key, path in API_VALUES.items()} for raw in raw_rows]
-    by_id = {r["id"]: r for r in rows}
-    for row in rows:
-        row.update(topics=[], audiences=[], languages=[], partners=[], costs={}, measures=row["measures"] or {})
-    if not rows:
-        return rows
-    with connection.cursor() as cursor:
-        cursor.execute(_relations_sql(list(by_id)))
-        for activity_id, relation, code, amount in cursor.fetchall():
-            if relation == "costs":
-                by_id[activity_id]["costs"][code] = amount
-            else:
-                by_id[activity_id][relation].append(code)
-    for row in rows:
-        for name in RELATIONS:
-            row[name].sort()
-    return rows
 
 
 def capped_count(qs: QuerySet[Activity], cap: int = 10_000) -> tuple[int, bool]:

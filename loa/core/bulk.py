@@ -35,9 +35,13 @@ def _statement(model: type[models.Model], names: Sequence[str], rows: int, retur
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, returning: bool = False) -> list[int]:
     """Insert `rows` (dicts with the same keys: field names, `*_id` for foreign keys); returns the new primary
-    keys in row order when `returning` (both databases return a multi-row INSERT's rows in VALUES order)."""
+    keys in row order when `returning`. PostgreSQL gets COPY (a multi-row INSERT of 25,000 parameters costs it
+    ~0.1 s per 1,000 rows, COPY a tenth of that), with the keys drawn from the table's sequence beforehand;
+    SQLite gets multi-row INSERT … RETURNING (both return VALUES order)."""
     if not rows:
         return []
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, rows, returning)
     names = list(rows[0])
     per = max(1, min(MAX_ROWS, MAX_PARAMS // len(names)))
     ids: list[int] = []
@@ -48,4 +52,31 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, re
             cursor.execute(_statement(model, names, len(chunk), returning), params)
             if returning:
                 ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def _copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], returning: bool) -> list[int]:
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    pk_column = str(pk.column if pk else "id")
+    names = list(rows[0])
+    by_name = {f.attname: f.column for f in model._meta.concrete_fields} | {
+        f.name: f.column for f in model._meta.concrete_fields
+    }
+    columns = [str(by_name[n]) for n in names]
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk_column, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            columns.append(pk_column)
+        sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(sql) as copy:
+            for i, row in enumerate(rows):
+                values = [row[n] for n in names]
+                copy.write_row([*values, ids[i]] if returning else values)
     return ids

@@ -69,10 +69,10 @@ def unit_closure(unit: Unit) -> frozenset[int]:
     """Every unit id whose data counts under `unit`: what a user of that unit would see.
 
     Computing it walks hundreds of subtrees (~300 ms for a province), so each process keeps the answer while the
-    unit tables are unchanged (their row counts and largest id are checked on every call, one small query) and
-    for at most CLOSURE_TTL_S seconds.
+    unit tables are unchanged (their row counts and largest id, checked at most every STAMP_CHECK_S seconds, and
+    at once after a unit saved or deleted in this process) and for at most CLOSURE_TTL_S seconds.
     """
-    stamp = _units_stamp()
+    stamp = _units_stamp_recent()
     hit = _closures.get(unit.pk)
     if hit is not None and hit[0] == stamp and time.monotonic() - hit[1] < CLOSURE_TTL_S:
         return hit[2]
@@ -87,6 +87,25 @@ def unit_closure(unit: Unit) -> frozenset[int]:
 CLOSURE_TTL_S = 300.0
 _closures: dict[int, tuple[tuple[int, ...], float, frozenset[int]]] = {}
 _closures_lock = threading.Lock()
+
+
+STAMP_CHECK_S = 5.0  # the stamp query counts three tables: ~4 ms on PostgreSQL, too much for every request
+_stamp_memo: list[tuple[float, tuple[int, ...]]] = []
+
+
+def _units_stamp_recent() -> tuple[int, ...]:
+    if _stamp_memo and time.monotonic() - _stamp_memo[0][0] < STAMP_CHECK_S:
+        return _stamp_memo[0][1]
+    stamp = _units_stamp()
+    _stamp_memo[:] = [(time.monotonic(), stamp)]
+    return stamp
+
+
+def forget_closures(**_kwargs: object) -> None:
+    """Drop the cached closures (connected to the unit tables' save and delete signals, and used by tests)."""
+    with _closures_lock:
+        _closures.clear()
+        _stamp_memo.clear()
 
 
 def _units_stamp() -> tuple[int, ...]:
