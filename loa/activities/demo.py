@@ -23,6 +23,7 @@ from loa.activities.models import Activity
 from loa.activities.places import ProvinceResolver
 from loa.activities.rollup import rollup_rebuild
 from loa.catalogues.models import AudienceGroup, Form, Language
+from loa.core.bulk import insert_rows
 from loa.core.text import fold
 from loa.units.models import REFORM_DATE, Level, Unit, UnitLink, Version
 from loa.units.seedbuild import SEED_DIR
@@ -171,20 +172,12 @@ COLUMNS = [
 
 
 def fast_insert(rows: list[dict[str, Any]]) -> int:
-    """Insert plain rows with explicit ids through executemany (model instances and bulk_create cost ~4× more at
-    demo and benchmark volumes); returns the first id used."""
+    """Insert plain rows with explicit ids (model instances and bulk_create cost ~4× more at demo and benchmark
+    volumes); returns the first id used."""
     start = (Activity.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     now = timezone.now()
-    names = ["id", *COLUMNS, "duplicate_confirmed", "evidence_url", "created_at", "updated_at"]
-    table = connection.ops.quote_name(Activity._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(n) for n in names)}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    values = [[start + i, *[row[c] for c in COLUMNS], False, "", now, now] for i, row in enumerate(rows)]
-    with connection.cursor() as cursor:
-        for chunk in range(0, len(values), 5000):
-            cursor.executemany(sql, values[chunk : chunk + 5000])
+    fixed = {"duplicate_confirmed": False, "evidence_url": "", "created_at": now, "updated_at": now}
+    insert_rows(Activity, [{"id": start + i} | {c: row[c] for c in COLUMNS} | fixed for i, row in enumerate(rows)])
     return start
 
 
@@ -281,15 +274,16 @@ def _links(
     audiences: list[AudienceGroup],
 ) -> None:
     """Audience groups for direct forms; ethnic languages for broadcasts and small groups where they are spoken."""
-    audience_links, language_links = [], []
+    audience_links: list[dict[str, int]] = []
+    language_links: list[dict[str, int]] = []
     through_a, through_l = Activity.audiences.through, Activity.languages.through
     for offset, row in enumerate(rows):
         pk, code = first_id + offset, row["form_code"]
         if code in ("conference", "small_group", "launch_day"):
-            audience_links.append(through_a(activity_id=pk, audiencegroup_id=rng.choice(audiences).pk))
+            audience_links.append({"activity_id": pk, "audiencegroup_id": rng.choice(audiences).pk})
         if code in ("loudspeaker", "small_group"):
             ethnic = row["ethnic"] if row["ethnic"] and rng.random() < 0.35 else "vi"
             if ethnic in languages:
-                language_links.append(through_l(activity_id=pk, language_id=languages[ethnic].pk))
-    through_a.objects.bulk_create(audience_links, batch_size=5000)
-    through_l.objects.bulk_create(language_links, batch_size=5000)
+                language_links.append({"activity_id": pk, "language_id": languages[ethnic].pk})
+    insert_rows(through_a, audience_links)
+    insert_rows(through_l, language_links)
