@@ -24,7 +24,6 @@ import json
 import os
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,26 +33,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, django_setup, median_time
+
 PG = "postgresql://postgres@127.0.0.1:5432"
 DEMO_ROWS_AT_SCALE_1 = 401_000  # loa/activities/demo.py at scale 1.0
-
-
-def _setup() -> None:
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "loa.settings"
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-
-
-def _median_time(fn: Any, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 # --- data -----------------------------------------------------------------------------------------------
@@ -144,7 +127,7 @@ def measure_tally() -> dict[str, float]:
 
     year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     rows = activity_tally(None, by=["form", "month"], date_from=year[0], date_to=year[1])
-    tally = _median_time(lambda: activity_tally(None, by=["form", "month"], date_from=year[0], date_to=year[1]))
+    tally = median_time(lambda: activity_tally(None, by=["form", "month"], date_from=year[0], date_to=year[1]))
     month = "strftime('%Y-%m', start_date)" if connection.vendor == "sqlite" else "date_trunc('month', start_date)"
     sql = (
         f"SELECT form_id, {month}, count(*), sum(attendees), sum(quantity), sum(cost_vnd) "
@@ -156,7 +139,7 @@ def measure_tally() -> dict[str, float]:
             cursor.execute(sql, [year[0], year[1]])
             cursor.fetchall()
 
-    return {"tally_s": tally, "tally_cells": len(rows), "tally_baseline_s": _median_time(bare, repeat=3)}
+    return {"tally_s": tally, "tally_cells": len(rows), "tally_baseline_s": median_time(bare, repeat=3)}
 
 
 def measure_dashboard() -> dict[str, float]:
@@ -172,7 +155,7 @@ def measure_dashboard() -> dict[str, float]:
     client.force_login(head)
     url = "/dashboards/?year=2025"
     assert client.get(url).status_code == 200
-    server = _median_time(lambda: client.get(url))
+    server = median_time(lambda: client.get(url))
     month = "strftime('%Y-%m', start_date)" if connection.vendor == "sqlite" else "date_trunc('month', start_date)"
     province = Unit.objects.get(code="40", level=Level.PROVINCE, version=Version.V2025).pk
     sql = (
@@ -186,7 +169,7 @@ def measure_dashboard() -> dict[str, float]:
             cursor.execute(sql, [province])
             cursor.fetchall()
 
-    return {"dashboard_s": server, "dashboard_baseline_s": _median_time(bare, repeat=3)}
+    return {"dashboard_s": server, "dashboard_baseline_s": median_time(bare, repeat=3)}
 
 
 def api_token() -> str:
@@ -281,7 +264,7 @@ def measure_api(env: dict[str, str], token: str, clients: int, seconds: float, i
 
 
 def child(args: argparse.Namespace) -> None:
-    _setup()
+    django_setup()
     if args.import_file:
         print(json.dumps(measure_import(args.import_file)))
         return

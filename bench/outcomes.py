@@ -23,34 +23,16 @@ import argparse
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, django_setup, median_time
+
 PG = "postgresql://postgres@127.0.0.1:5432"
 TARGET_S = 2.0
-
-
-def _setup() -> None:
-    import django
-
-    os.environ["DJANGO_SETTINGS_MODULE"] = "loa.settings"
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-
-
-def _median(fn: Any, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def fill(seed: int = 11) -> dict[str, float]:
@@ -142,10 +124,10 @@ def measure() -> dict[str, Any]:
         ranking(actor, year=2025, book=book)
 
     coverage(actor, period=dec)  # warm-up: unit tree cache, imports
-    out: dict[str, Any] = {"baseline_s": _median(baseline)}
+    out: dict[str, Any] = {"baseline_s": median_time(baseline)}
     for name, fn in runs.items():
-        out[f"{name}_s"] = _median(fn)
-    out["together_s"] = _median(everything)
+        out[f"{name}_s"] = median_time(fn)
+    out["together_s"] = median_time(everything)
     sample = coverage(actor, period=dec, hierarchy="2025", level="commune").rows
     out["commune_rows"] = len(sample)
     out["commune_rows_with_forecast"] = sum(1 for r in sample if r.forecast_year_end is not None)
@@ -153,7 +135,7 @@ def measure() -> dict[str, Any]:
 
 
 def child() -> None:
-    _setup()
+    django_setup()
     result = fill()
     result |= measure()
     print(json.dumps(result))
