@@ -165,7 +165,7 @@ def main() -> None:
         targets.append(("SQLite", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"))
     if args.only in (None, "postgresql"):
         for sql in ("DROP DATABASE IF EXISTS loa_bench_outcomes", "CREATE DATABASE loa_bench_outcomes"):
-            subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-c", sql], check=True)
+            subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql], check=True)
         targets.append(("PostgreSQL", f"{PG}/loa_bench_outcomes"))
     for name, url in targets:
         env = {**os.environ, "LOA_DATABASE_URL": url, "LOA_DATA_DIR": tempfile.mkdtemp()}

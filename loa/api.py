@@ -13,6 +13,8 @@ from loa.audit.api import router as audit_router
 from loa.catalogues.api import router as catalogues_router
 from loa.core.api import AUTH
 from loa.core.errors import LoaError
+from loa.listen.api import router as listen_router
+from loa.listen.api_trends import router as listen_trends_router
 from loa.outcomes.api import router as outcomes_router
 from loa.people.api import router as people_router
 from loa.plans.api import router as plans_router
@@ -34,6 +36,8 @@ api.add_router("/answer", answer_public_router)
 api.add_router("/answer", answer_router)
 api.add_router("/plans", plans_router)
 api.add_router("/outcomes", outcomes_router)
+api.add_router("/listen", listen_router)
+api.add_router("/listen", listen_trends_router)
 
 
 @api.exception_handler(LoaError)

@@ -137,5 +137,6 @@ def manage(ctx: typer.Context) -> None:
 
 def main() -> None:
     from loa import cli_activities, cli_answer, cli_answer_db, cli_outcomes, cli_plans, cli_units, cli_users  # noqa: F401
+    from loa import cli_listen  # noqa: F401
 
     app()

@@ -1,4 +1,5 @@
-"""`loa outcomes import | coverage | demo`: outcomes from the console (acting as the system administrator)."""
+"""`loa outcomes import | coverage | ranking | checks | demo`: outcomes from the console (acting as the system
+administrator)."""
 
 from __future__ import annotations
 
@@ -142,6 +143,36 @@ def ranking(
             group = unit.peer_group
             typer.echo(f"[{unit.peer_group_label}]")
         typer.echo(f"  {unit.rank:>3}. {unit.unit:<6} {unit.name:<32} {unit.score:>7.2f} / {unit.max_score}")
+
+
+@outcomes_app.command("checks")
+def checks(
+    period: int = typer.Option(None, help="Năm YYYY (bỏ trống: năm của tháng mới nhất có số liệu)."),
+    kind: str = typer.Option(
+        None, help="Chỉ một loại: spike_period_end, late_entry, edited_after_approval, outcome_not_reconciled."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="In JSON."),
+) -> None:
+    """Dấu hiệu chạy thành tích để người duyệt xem lại: hoạt động dồn cuối kỳ, nhập sau khi chốt kỳ, sửa sau
+    khi duyệt, số liệu kết quả không khớp tháng trước."""
+    setup()
+    from loa.core.errors import LoaError
+    from loa.outcomes.gaming import gaming_checks
+
+    if period is not None and not 2000 <= period <= 2100:
+        fail("Năm phải có dạng YYYY, ví dụ 2025.")
+        return
+    try:
+        result = gaming_checks(_system(), year=period, kinds=[kind] if kind else None)
+    except LoaError as exc:
+        fail(exc.message)
+        return
+    if as_json:
+        emit(result.as_dict())
+        return
+    typer.echo(f"Năm {result.year}: {len(result.findings)} dấu hiệu cần xem lại.")
+    for f in result.findings:
+        typer.echo(f"  {f.period} {f.unit:<10} [{f.kind}] {f.summary}")
 
 
 @outcomes_app.command("demo")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "loa.plans",
     "loa.dashboards",
     "loa.outcomes",
+    "loa.listen",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,22 @@ LOGGING = {
 }
 
 # Answer channels: credentials come from the environment only.
+# Mail (alerts, briefings): SMTP when LOA_EMAIL_HOST is set, else the console backend (nothing leaves the machine).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "loa@localhost")
+if not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Listen alerts: who is told, and how long one topic stays quiet after an alert.
+LISTEN_ALERT_EMAILS = env_list("LISTEN_ALERT_EMAILS", [])
+LISTEN_ALERT_WEBHOOKS = [
+    {"url": url, "secret": env_str("LISTEN_ALERT_WEBHOOK_SECRET", "")} for url in env_list("LISTEN_ALERT_WEBHOOKS", [])
+]
+LISTEN_ALERT_COOLDOWN_HOURS = env_int("LISTEN_ALERT_COOLDOWN_HOURS", 24, minimum=1)
+
 ZALO_APP_ID = env_str("ZALO_APP_ID", "")
 ZALO_OA_SECRET = env_str("ZALO_OA_SECRET", "")
 ZALO_OA_ACCESS_TOKEN = env_str("ZALO_OA_ACCESS_TOKEN", "")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("plans/", include("loa.plans.urls")),
     path("outcomes/", include("loa.outcomes.urls")),
     path("dashboards/", include("loa.dashboards.urls")),
+    path("listen/", include("loa.listen.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

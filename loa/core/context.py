@@ -19,6 +19,7 @@ def shell(request: HttpRequest) -> dict[str, object]:
     nav.append((_("Kế hoạch"), reverse("plans:index")))
     nav.append((_("Bao phủ"), reverse("outcomes:coverage")))
     nav.append((_("Bảng điều khiển"), reverse("dashboards:index")))
+    nav.append((_("Theo dõi báo chí"), reverse("listen:items")))
     nav.append((_("Hộp thư hỏi đáp"), reverse("answer:inbox")))
     nav.append((_("Ngân hàng câu hỏi"), reverse("answer:bank")))
     nav.append((_("Tổng đài viên"), reverse("answer:agent")))

@@ -27,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
@@ -264,13 +265,18 @@ class Cells:
     def __contains__(self, unit_id: int) -> bool:
         return self.get(unit_id) is not None
 
-    def gather(self, unit_ids: list[int]) -> Array:
-        """(units × fields × periods) for these units in order; NaN (or False) for units without results."""
+    def gather(self, unit_ids: list[int], fields: list[int] | None = None, period: int | None = None) -> Array:
+        """(units × fields × periods) for these units in order, NaN (or False) for units without results;
+        only the `fields` asked for, and only one `period` (units × fields) if given — no copy of the rest."""
         empty = False if self.mask else np.nan
+        n_fields = self.data.shape[1] if fields is None else len(fields)
+        shape = (len(unit_ids), n_fields, *(self.data.shape[2:] if period is None else ()))
         if not len(self.data) or not len(unit_ids):
-            return np.full((len(unit_ids), *self.data.shape[1:]), empty)
+            return np.full(shape, empty)
         at = self.positions(np.array(unit_ids, dtype=np.int64))
-        out = self.data[np.maximum(at, 0)]
+        take = np.maximum(at, 0)[:, None]
+        columns = np.arange(self.data.shape[1]) if fields is None else np.asarray(fields, dtype=np.int64)
+        out = self.data[take, columns[None, :]] if period is None else self.data[take, columns[None, :], period]
         out[at < 0] = empty
         return out
 
@@ -288,23 +294,30 @@ def _fill(a: Array, b: Array) -> Array:
     return np.where(np.isnan(a), b, a)
 
 
-def _group(parents: Array, values: Array) -> tuple[Array, Array, Array]:
-    """(distinct parents, per-parent sums of values, per-parent counts of non-NaN) — sort + reduceat, much
-    faster than ufunc.at on whole-country arrays."""
-    order = np.argsort(parents, kind="stable")
-    sorted_parents = parents[order]
-    keys, starts = np.unique(sorted_parents, return_index=True)
-    ordered = values[order]
-    known = ~np.isnan(ordered)
-    sums = np.add.reduceat(np.where(known, ordered, 0.0), starts, axis=0)
-    counts = np.add.reduceat(known.astype(np.int32), starts, axis=0)
-    return keys, sums, counts
+class _Parents:
+    """Children (rows of an array) → their parents' positions (−1 = none), as a sparse summing matrix built once
+    per level and used for every sum of the same children. The product adds each parent's children in their
+    order (the same sums, to the last bit, as a sorted reduceat) without sorting the whole-country arrays; the
+    result covers the positions lo..hi − 1, a slice when parents are laid out together (see `_by_depth`)."""
 
+    def __init__(self, parents: Array) -> None:
+        keep = parents >= 0
+        self.keep: Array | None = None if keep.all() else np.nonzero(keep)[0]
+        kept = parents if self.keep is None else parents[self.keep]
+        n = len(kept)
+        self.lo, self.hi = (int(kept.min()), int(kept.max()) + 1) if n else (0, 0)
+        self.matrix = sparse.csr_matrix(
+            (np.ones(n), (kept - self.lo, np.arange(n))), shape=(self.hi - self.lo, n), dtype=np.float64
+        )
 
-def _group_any(parents: Array, flags: Array) -> tuple[Array, Array]:
-    order = np.argsort(parents, kind="stable")
-    keys, starts = np.unique(parents[order], return_index=True)
-    return keys, np.logical_or.reduceat(flags[order], starts, axis=0)
+    def __bool__(self) -> bool:
+        return self.hi > self.lo
+
+    def add(self, values: Array) -> Array:
+        """Sums of the children's values (any dtype, summed as floats) into positions lo..hi − 1."""
+        kept = values if self.keep is None else values[self.keep]
+        flat = kept.reshape(len(kept), -1)
+        return np.asarray(self.matrix @ flat).reshape(self.hi - self.lo, *values.shape[1:])
 
 
 class _Below:
@@ -312,24 +325,32 @@ class _Below:
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.total = np.zeros(shape)
-        self.count = np.zeros(shape, dtype=np.int32)
+        self.count = np.zeros(shape)
 
-    def add(self, parents: Array, values: Array) -> None:
-        keep = parents >= 0
-        if keep.any():
-            keys, sums, counts = _group(parents[keep], values[keep])
-            self.total[keys] += sums
-            self.count[keys] += counts
+    def add(self, parents: _Parents, values: Array) -> None:
+        if parents:
+            known = ~np.isnan(values)
+            self.total[parents.lo : parents.hi] += parents.add(np.where(known, values, 0.0))
+            self.count[parents.lo : parents.hi] += parents.add(known)
 
-    def get(self, rows: Array) -> Array:
+    def get(self, rows: slice) -> Array:
         return np.where(self.count[rows] > 0, self.total[rows], np.nan)
 
 
-def _or_into(target: Array, parents: Array, flags: Array) -> None:
-    keep = parents >= 0
-    if keep.any():
-        keys, found = _group_any(parents[keep], flags[keep])
-        target[keys] |= found
+def _or_into(target: Array, parents: _Parents, flags: Array) -> None:
+    if parents:
+        target[parents.lo : parents.hi] |= parents.add(flags) > 0
+
+
+def _by_depth(tree: Tree, nodes: Array) -> tuple[Array, list[slice]]:
+    """Nodes ordered deepest first (by row within a depth) and the slice of each depth: every level's values,
+    and its parents' sums, are then contiguous blocks instead of gathered copies."""
+    depths = tree.depth_of[nodes]
+    order = np.lexsort((nodes, -depths.astype(np.int64)))
+    nodes, depths = nodes[order], depths[order]
+    cuts = np.flatnonzero(np.diff(depths)) + 1
+    bounds = [0, *cuts.tolist(), len(nodes)]
+    return nodes, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
 
 
 def _local(tree: Tree, nodes: Array) -> tuple[Array, Array]:
@@ -352,17 +373,14 @@ def rollup(tree: Tree, figures: Figures, version: int) -> tuple[Array, Array]:
     """Rule 1 within one version: (rows, values) of the version's units with a figure (own, else units below)."""
     mine = figures.rows[tree.version_of[figures.rows] == version]
     nodes = tree.with_ancestors(mine)
-    nodes = nodes[tree.version_of[nodes] == version]
+    nodes, levels = _by_depth(tree, nodes[tree.version_of[nodes] == version])
     shape = (len(nodes), *figures.data.shape[1:])
     position, parents = _local(tree, nodes)
-    own = _own_on(position, figures, shape)
-    values = np.full(shape, np.nan)
+    values = _own_on(position, figures, shape)
     below = _Below(shape)
-    depths = tree.depth_of[nodes]
-    for depth in sorted(set(depths.tolist()), reverse=True):
-        at = np.nonzero(depths == depth)[0]
-        values[at] = _fill(own[at], below.get(at))
-        below.add(parents[at], values[at])
+    for at in levels:
+        values[at] = _fill(values[at], below.get(at))
+        below.add(_Parents(parents[at]), values[at])
     return nodes, values
 
 
@@ -386,7 +404,7 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
     in_h = (tree.version_of == mine) | (tree.version_of == VERSIONS[Version.PERMANENT])
     own_rows = figures.rows[in_h[figures.rows]]
     nodes = tree.with_ancestors(np.unique(np.concatenate([own_rows, dst])))
-    nodes = nodes[in_h[nodes]]
+    nodes, levels = _by_depth(tree, nodes[in_h[nodes]])
     shape = (len(nodes), *fields_periods)
     position, parents = _local(tree, nodes)
     own = _own_on(position, figures, shape)
@@ -394,19 +412,18 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
     split = np.zeros(shape, dtype=bool)
     if len(src):
         moved = o_values[src] * weight[:, None, None]
-        carried_sum.add(position[dst], moved)
+        into = _Parents(position[dst])
+        carried_sum.add(into, moved)
         partial = (weight < 0.999999)[:, None, None] & ~np.isnan(moved)
-        _or_into(split, position[dst], partial)
+        _or_into(split, into, partial)
     values = np.full(shape, np.nan)
     from_carried = np.zeros(shape, dtype=bool)
     from_split = np.zeros(shape, dtype=bool)
     below_own, below_all = _Below(shape), _Below(shape)
     below_carried = np.zeros(shape, dtype=bool)
     below_split = np.zeros(shape, dtype=bool)
-    levels, depths = tree.level_of[nodes], tree.depth_of[nodes]
-    carry_level = np.isin(levels, [LEVELS[Level.PROVINCE], LEVELS[Level.COMMUNE]])
-    for depth in sorted(set(depths.tolist()), reverse=True):
-        at = np.nonzero(depths == depth)[0]
+    carry_level = np.isin(tree.level_of[nodes], [LEVELS[Level.PROVINCE], LEVELS[Level.COMMUNE]])
+    for at in levels:
         same = _fill(own[at], below_own.get(at))  # rule 1
         gap = np.isnan(same)
         carried = carried_sum.get(at)
@@ -417,7 +434,7 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
         values[at] = value
         from_carried[at] = by_carry | (by_sum & below_carried[at])
         from_split[at] = (by_carry & split[at]) | (by_sum & below_split[at])
-        up = parents[at]
+        up = _Parents(parents[at])
         below_own.add(up, same)
         below_all.add(up, value)
         _or_into(below_carried, up, from_carried[at])

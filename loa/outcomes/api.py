@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from loa.core.api import actor
 from loa.core.errors import ValidationFailed
 from loa.outcomes import selectors, services
+from loa.outcomes.gaming import gaming_checks
 from loa.outcomes.imports import outcomes_import
 from loa.outcomes.indicators import DEFAULT_INDICATORS, FIELDS
 from loa.outcomes.models import OutcomeRecord, RankingScheme
@@ -232,16 +233,23 @@ def set_target(request: HttpRequest, payload: TargetIn) -> Status[dict[str, Any]
     )
 
 
+class LinkOut(Schema):
+    label: str
+    url: str
+
+
 class PartOut(Schema):
     criterion: str
     indicator: str
     label: str
-    basis: str
+    basis: str = Field(..., description="level | improvement | quality")
     weight: int
-    value: float | None
-    points: float
-    score: float
-    data: dict[str, Any]
+    value: float | None = Field(..., description="Giá trị đo được (trước khi quy về thang 0–1)")
+    points: float = Field(..., description="Điểm 0–1")
+    score: float = Field(..., description="weight × points, làm tròn 2 chữ số; tổng các phần = điểm của đơn vị")
+    formula: str
+    data: dict[str, Any] = Field(..., description="Số liệu đã dùng để tính")
+    links: list[LinkOut]
 
 
 class RankedOut(Schema):
@@ -259,6 +267,13 @@ class RankedOut(Schema):
     breakdown: list[PartOut]
 
 
+class SchemeCriterionOut(Schema):
+    kind: str
+    indicator: str
+    label: str
+    weight: int
+
+
 class RankingOut(Schema):
     scheme: str
     title: str
@@ -267,6 +282,7 @@ class RankingOut(Schema):
     hierarchy: str
     peer_grouping: str
     rules: str
+    criteria: list[SchemeCriterionOut]
     units: list[RankedOut]
 
 
@@ -278,8 +294,10 @@ def get_ranking(request: HttpRequest, scheme: str | None = None, year: int | Non
 
 
 class CriterionIn(Schema):
-    kind: str = Field(..., description="attainment | growth | data_quality")
-    indicator: str = Field("", description="si, si_voluntary, ui, hi, si_compulsory (trừ data_quality)")
+    kind: str = Field(
+        ..., description="attainment | growth | plan_completion | completeness | timeliness | data_quality"
+    )
+    indicator: str = Field("", description="si, si_voluntary, ui, hi, si_compulsory (chỉ cho attainment, growth)")
     weight: int
 
 
@@ -327,3 +345,26 @@ def save_scheme(request: HttpRequest, payload: SchemeIn) -> Status[dict[str, Any
         hierarchy=payload.hierarchy,
     )
     return Status(201, _scheme(scheme.name))
+
+
+class FindingOut(Schema):
+    unit: str
+    unit_name: str
+    kind: str = Field(..., description="spike_period_end | late_entry | edited_after_approval | outcome_not_reconciled")
+    kind_label: str
+    period: str = Field(..., description="YYYY-MM")
+    summary: str
+    evidence: dict[str, Any]
+    links: list[LinkOut]
+
+
+class ChecksOut(Schema):
+    year: int
+    counts: dict[str, int]
+    rules: dict[str, str]
+    findings: list[FindingOut]
+
+
+@router.get("/checks", response=ChecksOut, summary="Dấu hiệu chạy thành tích để người duyệt xem lại (trong phạm vi)")
+def get_checks(request: HttpRequest, year: int | None = None, kind: str | None = None) -> dict[str, Any]:
+    return gaming_checks(actor(request), year=year, kinds=[kind] if kind else None).as_dict()

@@ -151,7 +151,14 @@ class PeerGrouping(models.TextChoices):
 class CriterionKind(models.TextChoices):
     ATTAINMENT = "attainment", _("Mức đạt chỉ tiêu bao phủ")
     GROWTH = "growth", _("Tăng bao phủ so với cùng kỳ")
+    PLAN_COMPLETION = "plan_completion", _("Hoàn thành kế hoạch truyền thông năm")
+    COMPLETENESS = "completeness", _("Gửi đủ báo cáo tháng")
+    TIMELINESS = "timeliness", _("Gửi báo cáo tháng đúng hạn")
     DATA_QUALITY = "data_quality", _("Chất lượng số liệu (tháng không có cảnh báo)")
+
+
+# Criteria measured per coverage indicator; the others are measured once per unit (no indicator).
+INDICATOR_KINDS = (CriterionKind.ATTAINMENT, CriterionKind.GROWTH)
 
 
 class RankingScheme(models.Model):
@@ -177,7 +184,7 @@ class RankingScheme(models.Model):
 
 class RankingCriterion(models.Model):
     scheme = models.ForeignKey(RankingScheme, on_delete=models.CASCADE, related_name="criteria")
-    kind = models.CharField(_("tiêu chí"), max_length=14, choices=CriterionKind.choices)
+    kind = models.CharField(_("tiêu chí"), max_length=20, choices=CriterionKind.choices)
     indicator = models.CharField(
         _("chỉ tiêu bao phủ"),
         max_length=16,

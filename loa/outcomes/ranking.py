@@ -1,42 +1,48 @@
 """Emulation ranking (thi đua, task group 9 of Plan 166): provinces scored by a scheme, compared within peer groups.
 
-Scoring (shown to users by `RULES`):
-- attainment of an indicator (level score): coverage ÷ target at the year's latest month with figures, capped at
-  1 — a province at 38 % against a 45 % target earns 0.844 of the criterion's weight;
-- growth of an indicator (improvement score): the change of coverage in points against the same month a year
+Scoring (shown to users by `RULES`; what each criterion measures is in `ranking_criteria.py`):
+- level score: attainment of a coverage indicator (coverage ÷ target, capped at 1 — a province at 38 % against a
+  45 % target earns 0.844 of the criterion's weight) and plan completion from the ledger (capped at 1);
+- improvement score: growth of an indicator, the change of coverage in points against the same month a year
   before, scaled within the peer group: the lowest change earns 0, the highest the full weight (all equal: full);
-- data quality: the share of the province's monthly figures of the year (its own and its units') stored without
-  a confirmed validation flag.
-A province's score is the sum of weight × points over the criteria; every part is listed with the figures it
-came from. Ranks are within the peer group (region, size tercile by population, or all together).
+- quality score: reporting completeness and timeliness (shares of the month reports expected), data quality (share
+  of the monthly figures stored without a confirmed validation flag).
+A province's score is the sum of weight × points over the criteria; every part is listed with the figures it came
+from, a formula a reviewer can redo and links to the rows. Ranks are within the peer group (region, size tercile by
+population, or all together); `rank_overall` is the national rank.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loa.core.errors import NotFound
+from loa.dashboards.charts import number
+from loa.outcomes import ranking_criteria as criteria
 from loa.outcomes.aggregate import Tree, census_population, load_tree
 from loa.outcomes.indicators import INDICATORS
-from loa.outcomes.models import CriterionKind, OutcomeRecord, PeerGrouping, RankingScheme
+from loa.outcomes.models import INDICATOR_KINDS, CriterionKind, PeerGrouping, RankingScheme
 from loa.outcomes.selectors import Book, CoverageRow, latest_month
 from loa.people.models import User
 from loa.people.scope import scope_for
 from loa.units.models import Level, Version
 
 RULES = gettext_lazy(
-    "Điểm mức đạt: tỷ lệ bao phủ chia chỉ tiêu ở tháng mới nhất có số liệu của năm, tối đa bằng 1, nhân trọng "
-    "số. Điểm cải thiện: mức tăng bao phủ (điểm %) so với cùng tháng năm trước, quy về thang 0–1 trong nhóm so "
-    "sánh (thấp nhất 0, cao nhất 1), nhân trọng số. Điểm chất lượng số liệu: tỷ lệ số liệu tháng trong năm không "
-    "có cảnh báo, nhân trọng số. Tổng điểm là tổng các phần; xếp hạng trong nhóm so sánh."
+    "Điểm mức đạt: tỷ lệ bao phủ chia chỉ tiêu ở tháng mới nhất có số liệu của năm, tối đa bằng 1; hoàn thành kế "
+    "hoạch: mỗi chỉ tiêu kế hoạch của cơ quan BHXH tỉnh, thực hiện đến tháng đó chia phần chỉ tiêu theo thời gian, "
+    "tối đa 1, lấy trung bình (không tính hạn mức kinh phí). Điểm cải thiện: mức tăng bao phủ (điểm %) so với cùng "
+    "tháng năm trước, quy về thang 0–1 trong nhóm so sánh (thấp nhất 0, cao nhất 1). Điểm chất lượng: tỷ lệ báo cáo "
+    "tháng đã gửi và tỷ lệ gửi đúng hạn trên số báo cáo phải gửi (cơ quan BHXH tỉnh và cơ sở, các tháng đã đến "
+    "hạn), tỷ lệ số liệu tháng không có cảnh báo. Mỗi phần nhân trọng số; tổng điểm là tổng các phần; xếp hạng "
+    "trong nhóm so sánh."
 )
 
 # GSO socio-economic regions of the 63 pre-2025 provinces; a 2025 province takes the region of the predecessor
@@ -63,6 +69,11 @@ REGION_LABELS = {
     "all": gettext_lazy("Toàn quốc"),
 }
 DEFAULT_SCHEME = "mac-dinh"
+BASIS = {
+    CriterionKind.ATTAINMENT: "level",
+    CriterionKind.PLAN_COMPLETION: "level",
+    CriterionKind.GROWTH: "improvement",
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ class Criterion:
 
     @property
     def basis(self) -> str:
-        return {"attainment": "level", "growth": "improvement"}.get(self.kind, "quality")
+        return BASIS.get(CriterionKind(self.kind), "quality")
 
     @property
     def label(self) -> str:
@@ -91,19 +102,23 @@ class Scheme:
 
 
 def default_scheme() -> Scheme:
-    """Used until the administrator defines one: the four Resolution 28 indicators, growth, data quality."""
+    """Used until the administrator defines one: the four Resolution 28 indicators, growth, the plan, reporting
+    and data quality (100 points)."""
     return Scheme(
         DEFAULT_SCHEME,
         _("Bộ tiêu chí mặc định"),
         PeerGrouping.SIZE,
         Version.V2025,
         [
-            Criterion("attainment", "si", 30),
-            Criterion("attainment", "si_voluntary", 15),
-            Criterion("attainment", "ui", 15),
-            Criterion("attainment", "hi", 20),
-            Criterion("growth", "si", 10),
-            Criterion("data_quality", "", 10),
+            Criterion("attainment", "si", 25),
+            Criterion("attainment", "si_voluntary", 10),
+            Criterion("attainment", "ui", 10),
+            Criterion("attainment", "hi", 15),
+            Criterion("growth", "si", 15),
+            Criterion("plan_completion", "", 10),
+            Criterion("completeness", "", 5),
+            Criterion("timeliness", "", 5),
+            Criterion("data_quality", "", 5),
         ],
     )
 
@@ -130,6 +145,8 @@ def scheme_get(name: str | None) -> Scheme:
 
 @dataclass
 class Part:
+    """One criterion's share of a score: value (the measured figure) → points (0–1) → score (weight × points)."""
+
     criterion: str
     indicator: str
     label: str
@@ -138,7 +155,9 @@ class Part:
     value: float | None
     points: float
     score: float
+    formula: str
     data: dict[str, Any]
+    links: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -172,6 +191,7 @@ class Ranking:
     peer_grouping: str
     rules: str
     units: list[Ranked]
+    criteria: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(vars(self))
@@ -189,44 +209,23 @@ def _peer_groups(tree: Tree, units: dict[str, int], grouping: str) -> dict[str, 
             for new, share in targets:
                 merged[new] += census.get(old, 0.0) * share
         sizes = {code: census.get(pk, merged.get(pk, 0.0)) for code, pk in units.items()}
-        ordered = sorted(sizes, key=lambda c: sizes[c])
+        ordered = sorted(sizes, key=lambda c: (sizes[c], c))
         third = len(ordered) / 3
         return {c: ("small" if i < third else "medium" if i < 2 * third else "large") for i, c in enumerate(ordered)}
     return {code: "all" for code in units}
 
 
-def _quality(book: Book, year: int, hierarchy: str, provinces: dict[str, int]) -> dict[str, list[int]]:
-    """Province code → [months stored, months with a confirmed flag] over the year up to the book's last month,
-    across both versions: months stored counted in the loaded figures, flagged ones by a query that returns only
-    them; each unit's province found in the tree and carried to the hierarchy by its main successor."""
-    loaded, tree = book.loaded, book.loaded.tree
-    columns = [j for j, month in enumerate(loaded.months) if month.year == year]
-    months: dict[int, int] = {}
-    if columns and len(loaded.figures.rows):
-        stored = (~np.isnan(loaded.figures.data[:, :, columns])).any(axis=1).sum(axis=1)
-        months = {int(tree.ids[r]): int(n) for r, n in zip(loaded.figures.rows, stored, strict=True) if n}
-    records = scope_for(book.actor).filter(OutcomeRecord.objects.filter(month__year=year).exclude(flags=[]))
-    if loaded.months:
-        records = records.filter(month__lte=loaded.months[-1])
-    flagged = dict(records.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
-    ids = {pk: code for code, pk in provinces.items()}
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for unit_id, count in months.items():
-        province = tree.province_of(unit_id)
-        if province is not None and not tree.in_hierarchy(province, hierarchy):
-            links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else tree.backward.get(province, ())
-            province = max(links, key=lambda t: t[1])[0] if links else None
-        if province in ids:
-            total = out[ids[province]]
-            total[0] += count
-            total[1] += min(flagged.get(unit_id, 0), count)
-    return out
-
-
-def ranking(actor: User, *, scheme: str | None = None, year: int | None = None, book: Book | None = None) -> Ranking:
+def ranking(
+    actor: User,
+    *,
+    scheme: str | None = None,
+    year: int | None = None,
+    book: Book | None = None,
+    today: dt.date | None = None,
+) -> Ranking:
     """Score every province with the scheme for the year and rank them within peer groups. Ranks are national;
     a user outside the national level sees only the provinces in their scope (with their true ranks)."""
-    result = _rank_all(scheme, year, book if book is not None and book.actor.is_national else None)
+    result = _rank_all(scheme, year, book if book is not None and book.actor.is_national else None, today)
     ids = scope_for(actor).unit_ids()
     if ids is not None:
         tree = load_tree()
@@ -243,7 +242,7 @@ def _system() -> User:
     return User(username="loa-ranking", role=Role.NATIONAL_ADMIN)
 
 
-def _rank_all(scheme: str | None, year: int | None, book: Book | None) -> Ranking:
+def _rank_all(scheme: str | None, year: int | None, book: Book | None, today: dt.date | None) -> Ranking:
     actor = _system()
     chosen = scheme_get(scheme)
     last = book.last_month if book is not None else latest_month(actor)
@@ -260,13 +259,14 @@ def _rank_all(scheme: str | None, year: int | None, book: Book | None) -> Rankin
         chosen.peer_grouping,
         str(RULES),
         [],
+        [{"kind": c.kind, "indicator": c.indicator, "label": c.label, "weight": c.weight} for c in chosen.criteria],
     )
     if period is None:
         return result
     indicators = sorted({c.indicator for c in chosen.criteria if c.indicator})
     if book is None:
         book = Book(actor, until=period)
-    report = book.coverage(period=period, hierarchy=chosen.hierarchy, indicators=indicators)
+    report = book.coverage(period=period, hierarchy=chosen.hierarchy, indicators=indicators or ["si"])
     rows: dict[tuple[str, str], CoverageRow] = {(r.unit, r.indicator): r for r in report.rows}
     tree = load_tree()
     provinces = {
@@ -277,19 +277,38 @@ def _rank_all(scheme: str | None, year: int | None, book: Book | None) -> Rankin
     reported = {code for (code, _i), row in rows.items() if row.participants is not None}
     provinces = {code: pk for code, pk in provinces.items() if code in reported}
     groups = _peer_groups(tree, provinces, chosen.peer_grouping)
-    quality = (
-        _quality(book, year, chosen.hierarchy, provinces)
-        if any(c.kind == CriterionKind.DATA_QUALITY for c in chosen.criteria)
-        else {}
-    )
+    ctx = criteria.Context(book, year, period, chosen.hierarchy, tree, provinces, rows, today or timezone.localdate())
     ranked = {
         code: Ranked(code, tree.name[pk], groups[code], str(REGION_LABELS.get(groups[code], groups[code])))
         for code, pk in provinces.items()
     }
     for criterion in chosen.criteria:
-        _score(criterion, ranked, rows, groups, quality)
+        _score(criterion, ranked, _measure(ctx, criterion), groups)
+    _total_and_rank(ranked, sum(c.weight for c in chosen.criteria))
+    result.units = sorted(ranked.values(), key=lambda r: (r.peer_group, r.rank))
+    return result
+
+
+def _measure(ctx: criteria.Context, criterion: Criterion) -> dict[str, criteria.Measure]:
+    kind = CriterionKind(criterion.kind)
+    by_indicator: dict[str, Callable[[criteria.Context, str], dict[str, criteria.Measure]]] = {
+        CriterionKind.ATTAINMENT: criteria.attainment,
+        CriterionKind.GROWTH: criteria.growth,
+    }
+    if kind in INDICATOR_KINDS:
+        return by_indicator[kind](ctx, criterion.indicator)
+    if kind == CriterionKind.PLAN_COMPLETION:
+        return criteria.plan_completion(ctx)
+    if kind == CriterionKind.COMPLETENESS:
+        return criteria.reporting(ctx)[0]
+    if kind == CriterionKind.TIMELINESS:
+        return criteria.reporting(ctx)[1]
+    return criteria.data_quality(ctx)
+
+
+def _total_and_rank(ranked: dict[str, Ranked], max_score: int) -> None:
     for item in ranked.values():
-        item.max_score = sum(c.weight for c in chosen.criteria)
+        item.max_score = max_score
         item.score = round(sum(p.score for p in item.breakdown), 2)
         item.level_score = round(sum(p.score for p in item.breakdown if p.basis == "level"), 2)
         item.improvement_score = round(sum(p.score for p in item.breakdown if p.basis == "improvement"), 2)
@@ -303,57 +322,36 @@ def _rank_all(scheme: str | None, year: int | None, book: Book | None) -> Rankin
     for members in by_group.values():
         for i, item in enumerate(members, 1):
             item.rank = i
-    result.units = sorted(order, key=lambda r: (r.peer_group, r.rank))
-    return result
 
 
 def _score(
-    criterion: Criterion,
-    ranked: dict[str, Ranked],
-    rows: dict[tuple[str, str], CoverageRow],
-    groups: dict[str, str],
-    quality: dict[str, list[int]],
+    criterion: Criterion, ranked: dict[str, Ranked], measures: dict[str, criteria.Measure], groups: dict[str, str]
 ) -> None:
-    values: dict[str, float | None] = {}
-    data: dict[str, dict[str, Any]] = {}
-    for code in ranked:
-        row = rows.get((code, criterion.indicator)) if criterion.indicator else None
-        if criterion.kind == CriterionKind.ATTAINMENT and row is not None:
-            values[code] = row.coverage / row.target if row.coverage is not None and row.target else None
-            data[code] = {
-                "period": row.period,
-                "participants": row.participants,
-                "denominator": row.denominator,
-                "coverage": row.coverage,
-                "target": row.target,
-                "target_source": row.target_source,
-            }
-        elif criterion.kind == CriterionKind.GROWTH and row is not None:
-            values[code] = row.change_points
-            data[code] = {"period": row.period, "coverage": row.coverage, "change_points": row.change_points}
-        elif criterion.kind == CriterionKind.DATA_QUALITY:
-            stored, flagged = quality.get(code, [0, 0])
-            values[code] = (stored - flagged) / stored if stored else None
-            data[code] = {"months_stored": stored, "months_flagged": flagged}
-        else:
-            values[code], data[code] = None, {}
     span: dict[str, tuple[float, float]] = {}
     if criterion.kind == CriterionKind.GROWTH:
         members: dict[str, list[float]] = defaultdict(list)
-        for code, value in values.items():
-            if value is not None:
-                members[groups[code]].append(value)
+        for code, m in measures.items():
+            if m.value is not None:
+                members[groups[code]].append(m.value)
         span = {g: (min(v), max(v)) for g, v in members.items()}
     for code, item in ranked.items():
-        value = values.get(code)
+        measure = measures.get(code) or criteria.Measure(None)
+        value = measure.value
         if value is None:
-            points = 0.0
+            points, how = 0.0, _("không có số liệu → 0")
         elif criterion.kind == CriterionKind.GROWTH:
             low, high = span[groups[code]]
             points = 1.0 if high == low else (value - low) / (high - low)
+            how = (
+                _("mọi đơn vị trong nhóm bằng nhau → 1")
+                if high == low
+                else f"({number(value, 2)} − {number(low, 2)}) ÷ ({number(high, 2)} − {number(low, 2)})"
+            )
+            measure.data = measure.data | {"group_lowest": low, "group_highest": high}
         else:
-            points = max(0.0, min(value, 1.0))
+            points, how = max(0.0, min(value, 1.0)), _("min(1; %(v)s)") % {"v": number(value, 4)}
         points = round(points, 4)
+        score = round(criterion.weight * points, 2)
         item.breakdown.append(
             Part(
                 criterion.kind,
@@ -363,7 +361,9 @@ def _score(
                 criterion.weight,
                 round(value, 6) if value is not None else None,
                 points,
-                round(criterion.weight * points, 2),
-                data.get(code, {}),
+                score,
+                f"{how} = {number(points, 4)}; × {criterion.weight} = {number(score, 2)}",
+                dict(measure.data),
+                list(measure.links),
             )
         )

@@ -195,7 +195,7 @@ def scheme_save(
     """Create or replace an emulation scoring scheme (national administrator only)."""
     from django.utils.text import slugify
 
-    from loa.outcomes.models import CriterionKind, PeerGrouping, RankingCriterion, RankingScheme
+    from loa.outcomes.models import INDICATOR_KINDS, CriterionKind, PeerGrouping, RankingCriterion, RankingScheme
 
     if not actor.is_national:
         raise Forbidden(_("Chỉ quản trị toàn quốc được định nghĩa bộ tiêu chí thi đua."))
@@ -220,10 +220,11 @@ def scheme_save(
             weight = 0
         if kind not in CriterionKind.values:
             raise ValidationFailed(
-                _("Tiêu chí %(i)d: loại “%(k)s” không có (attainment, growth, data_quality).") % {"i": i, "k": kind},
+                _("Tiêu chí %(i)d: loại “%(k)s” không có (%(l)s).")
+                % {"i": i, "k": kind, "l": ", ".join(CriterionKind.values)},
                 field="criteria",
             )
-        if kind == CriterionKind.DATA_QUALITY:
+        if kind not in INDICATOR_KINDS:
             indicator = ""
         elif indicator not in INDICATORS:
             raise ValidationFailed(

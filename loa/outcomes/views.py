@@ -1,31 +1,44 @@
-"""Pages: coverage against targets (tile grid and a table that sorts) and the import with preview → confirm."""
+"""Pages: coverage against targets (tiles, time series, a table that sorts, the leaderboard), one unit's coverage
+next to its communication work, the import with preview → confirm and its .xlsx template."""
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from loa.core.errors import Forbidden, LoaError, NotFound, ValidationFailed
-from loa.dashboards.tilemap import layout
+from loa.outcomes import dashboards
 from loa.outcomes.imports import outcomes_import
 from loa.outcomes.indicators import DEFAULT_INDICATORS, INDICATORS
-from loa.outcomes.models import CriterionKind, PeerGrouping, RankingScheme
-from loa.outcomes.ranking import ranking, scheme_get
-from loa.outcomes.selectors import coverage, parse_period, unit_in_hierarchy
-from loa.outcomes.services import scheme_save
+from loa.outcomes.selectors import Book, check_hierarchy, parse_period, unit_in_hierarchy
+from loa.outcomes.template_xlsx import XLSX, template_xlsx
 from loa.people.models import User
+from loa.units.selectors import today
 
-SORTS = {"unit", "name", "coverage", "target", "gap_points", "forecast_year_end", "change_points", "status"}
-STATUS_LABELS = {"on_track": _("Đúng tiến độ"), "at_risk": _("Có nguy cơ"), "off_track": _("Chậm tiến độ")}
+# The coverage table's columns, each sortable: (row field, header, numeric — numbers sort largest first).
+COLUMNS = (
+    ("unit", gettext_lazy("Đơn vị"), False),
+    ("participants", gettext_lazy("Người tham gia"), True),
+    ("denominator", gettext_lazy("Mẫu số"), True),
+    ("coverage", gettext_lazy("Bao phủ"), True),
+    ("target", gettext_lazy("Chỉ tiêu"), True),
+    ("gap_points", gettext_lazy("Còn thiếu (điểm %)"), True),
+    ("gap_people", gettext_lazy("Còn thiếu (người)"), True),
+    ("change_points", gettext_lazy("So cùng kỳ (điểm %)"), True),
+    ("forecast_year_end", gettext_lazy("Dự báo cuối năm (khoảng 80 %)"), True),
+    ("status", gettext_lazy("Tình trạng"), False),
+)
+SORTS = {key for key, _label, _numeric in COLUMNS} | {"name"}
 SESSION_KEY = "outcomes_upload"
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -34,70 +47,107 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _sort_key(field: str) -> Any:
-    def key(row: Any) -> tuple[int, Any]:
-        value = getattr(row, field)
-        return (value is None, value if value is not None else 0)
+def _sorted(rows: list[Any], field: str, descending: bool) -> list[Any]:
+    """Rows by one field in either direction, blanks always last."""
+    known = [r for r in rows if getattr(r, field) is not None]
+    blank = [r for r in rows if getattr(r, field) is None]
+    return sorted(known, key=lambda r: getattr(r, field), reverse=descending) + blank
 
-    return key
+
+def _headers(params: Any, sort: str, descending: bool) -> list[dict[str, Any]]:
+    """Each column's sort link (keeping the page's other filters): clicking the sorted column turns its
+    direction round; another column starts with its natural direction (numbers: largest first)."""
+    keep = {k: params.get(k) for k in ("indicator", "hierarchy", "period", "unit", "scheme") if params.get(k)}
+    out = []
+    for key, label, numeric in COLUMNS:
+        down = (not descending) if key == sort else numeric
+        query = urlencode({**keep, "sort": key, **({"dir": "desc"} if down else {})})
+        current = ("descending" if descending else "ascending") if key == sort else None
+        out.append({"key": key, "label": label, "numeric": numeric, "href": f"?{query}", "aria_sort": current})
+    return out
 
 
-def _short(name: str) -> str:
-    return name.removeprefix("Tỉnh ").removeprefix("Thành phố ")
+def _indicator(value: str | None) -> str:
+    code = value or "si"
+    if code not in INDICATORS:
+        raise ValidationFailed(_("Chỉ tiêu “%(c)s” không có.") % {"c": code}, field="indicator")
+    return code
+
+
+def _choices() -> list[tuple[str, Any]]:
+    return [(c, INDICATORS[c].label) for c in (*DEFAULT_INDICATORS, "si_compulsory")]
 
 
 @login_required
 def coverage_page(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    hierarchy = request.GET.get("hierarchy") or "2025"
-    indicator = request.GET.get("indicator") or "si"
-    if indicator not in INDICATORS:
-        raise ValidationFailed(_("Chỉ tiêu “%(c)s” không có.") % {"c": indicator}, field="indicator")
-    code = (request.GET.get("unit") or "").strip()
+    """Coverage against target by province: tiles coloured by status, coverage over time, a table that sorts by
+    any column (?sort=…&dir=desc), and the leaderboard per peer group; ?unit= lists a unit and its units below."""
+    actor, params = _actor(request), request.GET
+    hierarchy = check_hierarchy(params.get("hierarchy") or "2025")
+    indicator = _indicator(params.get("indicator"))
+    code = (params.get("unit") or "").strip()
     unit = unit_in_hierarchy(code, hierarchy) if code else None
-    report = coverage(
-        actor,
-        unit=unit,
-        period=parse_period(request.GET.get("period")),
-        hierarchy=hierarchy,
-        indicators=[indicator],
-        children=unit is not None,
+    period = parse_period(params.get("period"))
+    book = Book(actor, until=period)
+    report = book.coverage(
+        unit=unit, period=period, hierarchy=hierarchy, indicators=[indicator], children=unit is not None
     )
-    sort = request.GET.get("sort") or "unit"
+    sort = params.get("sort") or "unit"
     if sort not in SORTS:
         sort = "unit"
-    descending = request.GET.get("dir") == "desc"
-    ordered = sorted(report.rows, key=_sort_key(sort), reverse=descending)
+    descending = params.get("dir") == "desc"
+    ordered = _sorted(report.rows, sort, descending)
     if unit is not None:  # the unit itself first, then its units below in the chosen order
         ordered.sort(key=lambda r: not (r.unit == unit.code and r.level == unit.level))
-    rows = [r.as_dict() | {"status_label": STATUS_LABELS.get(r.status or "", "—")} for r in ordered]
-    grid = layout(hierarchy) if unit is None else {}
-    by_code = {x.unit: x for x in report.rows}
-    tiles = [
-        {
-            "row": r,
-            "col": c,
-            "data": by_code.get(code_),
-            "code": code_,
-            "short": _short(by_code[code_].name) if code_ in by_code else code_,
-        }
-        for code_, (r, c) in grid.items()
-    ]
+    series = dashboards.coverage_series(
+        book, dashboards.overview_units(actor, book, report, unit), indicator, hierarchy
+    )
+    title = _("Tỷ lệ bao phủ %(i)s theo tháng") % {"i": series.label}
+    lines = [(line.name, line.coverage) for line in series.lines]
     context = {
         "report": report,
-        "rows": rows,
-        "tiles": tiles,
-        "grid_rows": max((r for r, _c in grid.values()), default=0) + 1,
-        "grid_cols": max((c for _r, c in grid.values()), default=0) + 1,
-        "indicators": [(c, INDICATORS[c].label) for c in (*DEFAULT_INDICATORS, "si_compulsory")],
+        "rows": [r.as_dict() | {"status_label": dashboards.status_label(r.status)} for r in ordered],
+        "headers": _headers(params, sort, descending),
+        "map": dashboards.status_tiles(report, hierarchy) if unit is None else None,
+        "series": series,
+        "chart": dashboards.coverage_chart(
+            "chart-coverage", title, series.months, lines, series.target if len(lines) == 1 else None
+        ),
+        "board": dashboards.leaderboard(actor, scheme=params.get("scheme") or None, book=book),
+        "indicators": _choices(),
         "indicator": indicator,
         "hierarchy": hierarchy,
         "unit_code": code,
         "sort": sort,
         "descending": descending,
-        "period": request.GET.get("period") or (report.period.strftime("%Y-%m") if report.period else ""),
+        "period": params.get("period") or (report.period.strftime("%Y-%m") if report.period else ""),
     }
     return render(request, "outcomes/coverage.html", context)
+
+
+@login_required
+def unit_page(request: HttpRequest, code: str) -> HttpResponse:
+    """One unit: coverage over time next to its communication activity and spending, month by month."""
+    actor, params = _actor(request), request.GET
+    hierarchy = check_hierarchy(params.get("hierarchy") or "2025")
+    indicator = _indicator(params.get("indicator"))
+    unit = dashboards.unit_for(actor, code, hierarchy)
+    context = dashboards.unit_context(actor, unit, hierarchy, indicator, today())
+    context.update(
+        charts=dashboards.unit_charts(context["series"], context["table"]),
+        indicators=_choices(),
+        indicator=indicator,
+        hierarchy=hierarchy,
+    )
+    return render(request, "outcomes/unit.html", context)
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    """The .xlsx entry template with the caller's unit codes filled in."""
+    response = HttpResponse(template_xlsx(_actor(request)), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ket-qua.xlsx"'
+    return response
 
 
 def _upload_dir() -> Path:
@@ -150,82 +200,3 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         path.unlink(missing_ok=True)
         request.session.pop(SESSION_KEY, None)
     return render(request, "outcomes/import.html", {"report": report, "filename": name, "done": True})
-
-
-@login_required
-def ranking_page(request: HttpRequest) -> HttpResponse:
-    """The leaderboard per peer group; each unit's score with the breakdown it is made of."""
-    actor = _actor(request)
-    year_text = (request.GET.get("year") or "").strip()
-    if year_text and not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
-        raise ValidationFailed(_("Năm phải có dạng YYYY."), field="year")
-    result = ranking(actor, scheme=request.GET.get("scheme") or None, year=int(year_text) if year_text else None)
-    groups: dict[str, dict[str, Any]] = {}
-    for unit in result.units:
-        groups.setdefault(unit.peer_group, {"label": unit.peer_group_label, "units": []})["units"].append(unit)
-    schemes = list(RankingScheme.objects.order_by("name").values_list("name", "title"))
-    return render(
-        request,
-        "outcomes/ranking.html",
-        {"result": result, "groups": list(groups.values()), "schemes": schemes, "year": year_text},
-    )
-
-
-CANDIDATES = [
-    *[("attainment", code) for code in INDICATORS],
-    *[("growth", code) for code in INDICATORS],
-    ("data_quality", ""),
-]
-
-
-@login_required
-def scheme_page(request: HttpRequest) -> HttpResponse:
-    """Define a scoring scheme: a weight for each candidate criterion (0 = not used), peer groups."""
-    actor = _actor(request)
-    if not actor.is_national:
-        raise Forbidden(_("Chỉ quản trị toàn quốc được định nghĩa bộ tiêu chí thi đua."))
-    base = scheme_get(request.GET.get("scheme") or None)
-    weights = {(c.kind, c.indicator): c.weight for c in base.criteria}
-    values: dict[str, Any] = {
-        "name": base.name,
-        "title": base.title,
-        "peer_grouping": base.peer_grouping,
-        "hierarchy": base.hierarchy,
-    }
-    error = None
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in ("name", "title", "peer_grouping", "hierarchy")}
-        weights = {}
-        for kind, code in CANDIDATES:
-            raw = (request.POST.get(f"w_{kind}_{code}") or "0").strip()
-            weights[(kind, code)] = int(raw) if raw.isdigit() else -1
-        try:
-            bad = [f"{kind} {code}".strip() for (kind, code), w in weights.items() if w < 0]
-            if bad:
-                raise ValidationFailed(_("Trọng số phải là số nguyên ≥ 0: %(l)s.") % {"l": ", ".join(bad)})
-            scheme = scheme_save(
-                actor,
-                values["name"],
-                values["title"],
-                [{"kind": k, "indicator": c, "weight": w} for (k, c), w in weights.items() if w > 0],
-                peer_grouping=values["peer_grouping"],
-                hierarchy=values["hierarchy"] or "2025",
-            )
-        except ValidationFailed as exc:
-            error = exc.message
-        else:
-            return redirect(f"{reverse('outcomes:ranking')}?scheme={scheme.name}")
-    rows = [
-        {
-            "kind": kind,
-            "indicator": code,
-            "label": str(CriterionKind(kind).label) + (f": {INDICATORS[code].label}" if code else ""),
-            "weight": weights.get((kind, code), 0),
-        }
-        for kind, code in CANDIDATES
-    ]
-    return render(
-        request,
-        "outcomes/scheme.html",
-        {"values": values, "rows": rows, "error": error, "groupings": PeerGrouping.choices},
-    )

@@ -75,8 +75,24 @@ PAGES = {
     "outcomes:coverage": {},
     "outcomes:import": {},
     "outcomes:import_confirm": {},
+    "outcomes:template": {},
+    "outcomes:unit": {"code": "40"},  # scoped: tests/outcomes/test_dashboards.py
     "outcomes:ranking": {},
     "outcomes:scheme": {},
+    "outcomes:checks": {},
+    "outcomes:ranking_xlsx": {},
+    "outcomes:ranking_pdf": {},
+    "listen:items": {},
+    "listen:sources": {},
+    "listen:query_save": {},
+    "listen:item": {"item_id": 0},
+    "listen:item_label": {"item_id": 0},
+    "listen:assign": {"item_id": 0},
+    "listen:review": {},
+    "listen:assignments": {},
+    "listen:assignment_update": {"assignment_id": 0},
+    "listen:briefing": {},
+    "listen:briefing_pdf": {},
 }
 PUBLIC = {
     "login",
@@ -135,6 +151,18 @@ API = [
     ("get", "/api/outcomes/ranking"),
     ("get", "/api/outcomes/schemes"),
     ("post", "/api/outcomes/schemes"),
+    ("get", "/api/outcomes/checks"),
+    ("get", "/api/listen/items"),
+    ("post", "/api/listen/items"),
+    ("get", "/api/listen/sources"),
+    ("post", "/api/listen/sources"),
+    ("get", "/api/listen/queries"),
+    ("post", "/api/listen/queries"),
+    ("patch", "/api/listen/items/{item_id}/labels"),
+    ("get", "/api/listen/assignments"),
+    ("post", "/api/listen/items/{item_id}/assignment"),
+    ("patch", "/api/listen/assignments/{assignment_id}"),
+    ("get", "/api/listen/trends"),
 ]
 PUBLIC_API = [("post", "/api/answer/ask")]  # the citizens' endpoint: tests/answer/test_channels.py
 
@@ -144,6 +172,7 @@ def _api_path(path: str, user: User) -> str:
     path = path.replace("{code}", code).replace("{slug}", "topics").replace("{user_id}", str(user.pk))
     path = path.replace("{plan_id}", "1").replace("{target_id}", "1")
     path = path.replace("{activity_id}", "1").replace("{report_id}", "1")
+    path = path.replace("{item_id}", "1").replace("{assignment_id}", "1")
     return path.replace("{ticket_id}", "1")
 
 
@@ -214,7 +243,17 @@ READ_ALL = [
     "plans:index",
     "outcomes:coverage",
     "outcomes:import",
+    "outcomes:template",
     "outcomes:ranking",
+    "outcomes:checks",
+    "outcomes:ranking_xlsx",
+    "outcomes:ranking_pdf",
+    "listen:items",
+    "listen:sources",
+    "listen:review",
+    "listen:assignments",
+    "listen:briefing",
+    "listen:briefing_pdf",
 ]
 
 
