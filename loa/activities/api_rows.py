@@ -67,7 +67,7 @@ def _links_sql(ids: list[int]) -> str:
 def _names_sql(unit_ids: set[int]) -> str:
     """(kind, id, code, name): the units by id, and the catalogues a row can point to."""
     quote = connection.ops.quote_name
-    units = quote(Activity._meta.get_field("unit").related_model._meta.db_table)  # type: ignore[union-attr]
+    units = quote(Activity._meta.get_field("unit").related_model._meta.db_table)
     parts = [f"SELECT 'unit', id, code, name FROM {units} WHERE id IN ({_inline(unit_ids)})"]
     for kind in ("form", "task_group", *RELATIONS):
         table = quote(Activity._meta.get_field(kind).related_model._meta.db_table)  # type: ignore[union-attr]
