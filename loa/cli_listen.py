@@ -182,7 +182,7 @@ def _eval_lines(report: dict[str, Any]) -> list[str]:
     lines = [
         f"Phần giữ lại của bộ nhãn: {rel['n']} mục, {rel['relevant']} liên quan.",
         f"  Liên quan: precision {rel['precision']:.3f}, recall {rel['recall']:.3f}, F1 {rel['f1']:.3f}"
-        f" (bỏ mục chưa chắc: F1 {sure_rel['f1']:.3f})",
+        f" (bỏ mục chưa chắc: F1 {sure_rel['f1']:.3f}; chỉ tiêu đề: F1 {held['relevance_titles_only']['f1']:.3f})",
         f"  Sắc thái ({tone['n']} mục liên quan): macro-F1 {tone['macro_f1']:.3f}, accuracy {tone['accuracy']:.3f}"
         f" (bỏ mục chưa chắc: macro-F1 {sure_tone['macro_f1']:.3f})",
         f"  Chủ đề ({topics['n']} mục): chủ đề đầu tiên đúng {topics['accuracy']:.3f}",

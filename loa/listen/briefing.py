@@ -131,7 +131,7 @@ def _stories(items: QuerySet[Item]) -> list[dict[str, Any]]:
             "item": s.first_item,
             "title": s.title or (s.first_item.title if s.first_item else ""),
             "copies": s.copies,
-            "today": s.today,  # type: ignore[attr-defined]
+            "today": s.today,
         }
         for s in stories
     ]
@@ -206,7 +206,7 @@ def briefing_charts(b: Briefing) -> dict[str, str]:
             current_label=_("Số tin"),
         ),
         "tone": charts.hbar_chart(
-            "listen-tone", _("Sắc thái"), [(label, b.tones[value]) for value, label in Tone.choices]
+            "listen-tone", _("Sắc thái"), [(str(label), b.tones[value]) for value, label in Tone.choices]
         ),
         "topic_volume": charts.hbar_chart("listen-topic-volume", _("Số tin theo chủ đề"), b.topics.volume()),
         "topic_negative": charts.hbar_chart(

@@ -25,9 +25,9 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
-from scipy import sparse
 from django.db import connection
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +80,7 @@ class Tree:
     forward: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     backward: dict[int, list[tuple[int, float]]] = field(default_factory=dict)
     _province: dict[int, int | None] = field(default_factory=dict)
+    _province_rows: Array | None = None
 
     def rows(self, unit_ids: Array) -> Array:
         return np.searchsorted(self.ids, unit_ids)
@@ -91,6 +92,20 @@ class Tree:
                 node = self.parent.get(node)
             self._province[unit_id] = node if node is not None and self.level.get(node) == Level.PROVINCE else None
         return self._province[unit_id]
+
+    def province_rows(self) -> Array:
+        """`province_of` for every row at once, as rows (−1: above or outside any province); computed once."""
+        if self._province_rows is None:
+            found = np.full(len(self.ids), -1, dtype=np.int64)
+            current, open_ = np.arange(len(self.ids)), np.ones(len(self.ids), dtype=bool)
+            while open_.any():
+                hit = open_ & (self.level_of[np.maximum(current, 0)] == LEVELS[Level.PROVINCE])
+                found[hit] = current[hit]
+                open_ &= ~hit
+                current = np.where(open_, self.parent_of[np.maximum(current, 0)], -1)
+                open_ &= current >= 0
+            self._province_rows = found
+        return self._province_rows
 
     def ancestors(self, unit_id: int) -> list[int]:
         out, node = [], self.parent.get(unit_id)
@@ -294,30 +309,43 @@ def _fill(a: Array, b: Array) -> Array:
     return np.where(np.isnan(a), b, a)
 
 
+def _runs(values: Array) -> Array:
+    """Where each run of equal values starts."""
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else np.zeros(0, dtype=np.int64)
+
+
 class _Parents:
-    """Children (rows of an array) → their parents' positions (−1 = none), as a sparse summing matrix built once
-    per level and used for every sum of the same children. The product adds each parent's children in their
-    order (the same sums, to the last bit, as a sorted reduceat) without sorting the whole-country arrays; the
-    result covers the positions lo..hi − 1, a slice when parents are laid out together (see `_by_depth`)."""
+    """Children (rows of an array) → their parents' positions (−1 = none), grouped once and used for every sum
+    of the same children. Children of one parent must be added in the same order every time (apportioned figures
+    are fractions, and float sums depend on order): runs of equal parents in row order, summed by reduceat.
+    When the children are already laid out parent by parent (`_by_depth`), the runs are slices: no sort, no copy."""
 
     def __init__(self, parents: Array) -> None:
-        keep = parents >= 0
-        self.keep: Array | None = None if keep.all() else np.nonzero(keep)[0]
-        kept = parents if self.keep is None else parents[self.keep]
-        n = len(kept)
-        self.lo, self.hi = (int(kept.min()), int(kept.max()) + 1) if n else (0, 0)
-        self.matrix = sparse.csr_matrix(
-            (np.ones(n), (kept - self.lo, np.arange(n))), shape=(self.hi - self.lo, n), dtype=np.float64
-        )
+        starts = _runs(parents)
+        self.order: Array | None = None
+        if len(starts) != len(np.unique(parents)):  # some parent's children are apart: sort (stable) first
+            self.order = np.argsort(parents, kind="stable")
+            parents = parents[self.order]
+            starts = _runs(parents)
+        self.starts = starts
+        targets = parents[starts]
+        self.runs = np.flatnonzero(targets >= 0)  # runs whose parent is among the nodes
+        self.keys = targets[self.runs]
 
     def __bool__(self) -> bool:
-        return self.hi > self.lo
+        return bool(len(self.keys))
 
-    def add(self, values: Array) -> Array:
-        """Sums of the children's values (any dtype, summed as floats) into positions lo..hi − 1."""
-        kept = values if self.keep is None else values[self.keep]
-        flat = kept.reshape(len(kept), -1)
-        return np.asarray(self.matrix @ flat).reshape(self.hi - self.lo, *values.shape[1:])
+    def sums(self, values: Array) -> tuple[Array, Array]:
+        """Per-parent (sums of the known values, whether any is known), parents (`keys`) × trailing shape."""
+        ordered = values if self.order is None else values[self.order]
+        known = ~np.isnan(ordered)
+        total = np.add.reduceat(np.where(known, ordered, 0.0), self.starts, axis=0)[self.runs]
+        return total, self.any(known, ordered=True)
+
+    def any(self, flags: Array, *, ordered: bool = False) -> Array:
+        if not ordered and self.order is not None:
+            flags = flags[self.order]
+        return np.logical_or.reduceat(flags, self.starts, axis=0)[self.runs]
 
 
 class _Below:
@@ -325,32 +353,34 @@ class _Below:
 
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.total = np.zeros(shape)
-        self.count = np.zeros(shape)
+        self.known = np.zeros(shape, dtype=bool)
+        self.touched = np.zeros(shape[0], dtype=bool)
 
-    def add(self, parents: _Parents, values: Array) -> None:
-        if parents:
-            known = ~np.isnan(values)
-            self.total[parents.lo : parents.hi] += parents.add(np.where(known, values, 0.0))
-            self.count[parents.lo : parents.hi] += parents.add(known)
+    def add(self, parents: _Parents, sums: tuple[Array, Array]) -> None:
+        self.total[parents.keys] += sums[0]
+        self.known[parents.keys] |= sums[1]
+        self.touched[parents.keys] = True
 
-    def get(self, rows: slice) -> Array:
-        return np.where(self.count[rows] > 0, self.total[rows], np.nan)
+    def get(self, rows: slice) -> Array | None:
+        """The sums for these rows, NaN where no child has a value; None when no row has any child at all
+        (the leaves: no array to build)."""
+        if not self.touched[rows].any():
+            return None
+        return np.where(self.known[rows], self.total[rows], np.nan)
 
 
 def _or_into(target: Array, parents: _Parents, flags: Array) -> None:
-    if parents:
-        target[parents.lo : parents.hi] |= parents.add(flags) > 0
+    target[parents.keys] |= parents.any(flags)
 
 
 def _by_depth(tree: Tree, nodes: Array) -> tuple[Array, list[slice]]:
-    """Nodes ordered deepest first (by row within a depth) and the slice of each depth: every level's values,
-    and its parents' sums, are then contiguous blocks instead of gathered copies."""
-    depths = tree.depth_of[nodes]
-    order = np.lexsort((nodes, -depths.astype(np.int64)))
+    """Nodes ordered deepest first, then parent by parent (row order within): every level's values are one
+    contiguous block and the children of each parent a run in it, so sums need neither gathering nor sorting."""
+    depths = tree.depth_of[nodes].astype(np.int64)
+    order = np.lexsort((nodes, tree.parent_of[nodes], -depths))
     nodes, depths = nodes[order], depths[order]
-    cuts = np.flatnonzero(np.diff(depths)) + 1
-    bounds = [0, *cuts.tolist(), len(nodes)]
-    return nodes, [slice(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    bounds = [0, *(np.flatnonzero(np.diff(depths)) + 1).tolist(), len(nodes)]
+    return nodes, [slice(lo, hi) for lo, hi in pairwise(bounds) if hi > lo]
 
 
 def _local(tree: Tree, nodes: Array) -> tuple[Array, Array]:
@@ -379,8 +409,12 @@ def rollup(tree: Tree, figures: Figures, version: int) -> tuple[Array, Array]:
     values = _own_on(position, figures, shape)
     below = _Below(shape)
     for at in levels:
-        values[at] = _fill(values[at], below.get(at))
-        below.add(_Parents(parents[at]), values[at])
+        summed = below.get(at)
+        if summed is not None:
+            values[at] = _fill(values[at], summed)
+        up = _Parents(parents[at])
+        if up:
+            below.add(up, up.sums(values[at]))
     return nodes, values
 
 
@@ -413,7 +447,7 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
     if len(src):
         moved = o_values[src] * weight[:, None, None]
         into = _Parents(position[dst])
-        carried_sum.add(into, moved)
+        carried_sum.add(into, into.sums(moved))
         partial = (weight < 0.999999)[:, None, None] & ~np.isnan(moved)
         _or_into(split, into, partial)
     values = np.full(shape, np.nan)
@@ -424,21 +458,36 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
     below_split = np.zeros(shape, dtype=bool)
     carry_level = np.isin(tree.level_of[nodes], [LEVELS[Level.PROVINCE], LEVELS[Level.COMMUNE]])
     for at in levels:
-        same = _fill(own[at], below_own.get(at))  # rule 1
-        gap = np.isnan(same)
-        carried = carried_sum.get(at)
-        by_carry = gap & carry_level[at][:, None, None] & ~np.isnan(carried)  # rule 2
+        # Rule 1, then rule 2 (carried, at province and commune level) or rule 3 (sum of all below) for the gaps;
+        # an accumulator without any child in this level is None (leaves), which skips its whole-array steps.
+        below = below_own.get(at)
+        same = own[at] if below is None else _fill(own[at], below)
+        gap, carry_here = np.isnan(same), carry_level[at][:, None, None]
+        value, by_carry, by_sum = same, None, None
         summed = below_all.get(at)
-        by_sum = gap & ~carry_level[at][:, None, None] & ~np.isnan(summed)  # rule 3
-        value = np.where(by_carry, carried, np.where(by_sum, summed, same))
+        if summed is not None:
+            by_sum = gap & ~carry_here & ~np.isnan(summed)
+            value = np.where(by_sum, summed, value)
+        carried = carried_sum.get(at)
+        if carried is not None:
+            by_carry = gap & carry_here & ~np.isnan(carried)
+            value = np.where(by_carry, carried, value)
         values[at] = value
-        from_carried[at] = by_carry | (by_sum & below_carried[at])
-        from_split[at] = (by_carry & split[at]) | (by_sum & below_split[at])
+        if by_carry is not None:
+            from_carried[at] |= by_carry
+            from_split[at] |= by_carry & split[at]
+        if by_sum is not None:
+            from_carried[at] |= by_sum & below_carried[at]
+            from_split[at] |= by_sum & below_split[at]
         up = _Parents(parents[at])
-        below_own.add(up, same)
-        below_all.add(up, value)
-        _or_into(below_carried, up, from_carried[at])
-        _or_into(below_split, up, from_split[at])
+        if not up:
+            continue
+        own_sums = up.sums(same)
+        below_own.add(up, own_sums)
+        below_all.add(up, own_sums if value is same else up.sums(value))
+        if by_carry is not None or by_sum is not None:
+            _or_into(below_carried, up, from_carried[at])
+            _or_into(below_split, up, from_split[at])
     return Resolution(
         Cells(tree, nodes, values),
         Cells(tree, nodes, from_carried, mask=True),

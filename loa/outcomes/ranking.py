@@ -268,7 +268,7 @@ def _rank_all(scheme: str | None, year: int | None, book: Book | None, today: dt
         book = Book(actor, until=period)
     report = book.coverage(period=period, hierarchy=chosen.hierarchy, indicators=indicators or ["si"])
     rows: dict[tuple[str, str], CoverageRow] = {(r.unit, r.indicator): r for r in report.rows}
-    tree = load_tree()
+    tree = book.loaded.tree
     provinces = {
         tree.code[pk]: pk
         for pk in tree.code
@@ -334,30 +334,32 @@ def _score(
             if m.value is not None:
                 members[groups[code]].append(m.value)
         span = {g: (min(v), max(v)) for g, v in members.items()}
+    label, basis = criterion.label, criterion.basis  # the same for every unit: translated once
+    no_data, all_equal, capped = _("không có số liệu → 0"), _("mọi đơn vị trong nhóm bằng nhau → 1"), _("min(1; %(v)s)")
     for code, item in ranked.items():
         measure = measures.get(code) or criteria.Measure(None)
         value = measure.value
         if value is None:
-            points, how = 0.0, _("không có số liệu → 0")
+            points, how = 0.0, no_data
         elif criterion.kind == CriterionKind.GROWTH:
             low, high = span[groups[code]]
             points = 1.0 if high == low else (value - low) / (high - low)
             how = (
-                _("mọi đơn vị trong nhóm bằng nhau → 1")
+                all_equal
                 if high == low
                 else f"({number(value, 2)} − {number(low, 2)}) ÷ ({number(high, 2)} − {number(low, 2)})"
             )
             measure.data = measure.data | {"group_lowest": low, "group_highest": high}
         else:
-            points, how = max(0.0, min(value, 1.0)), _("min(1; %(v)s)") % {"v": number(value, 4)}
+            points, how = max(0.0, min(value, 1.0)), capped % {"v": number(value, 4)}
         points = round(points, 4)
         score = round(criterion.weight * points, 2)
         item.breakdown.append(
             Part(
                 criterion.kind,
                 criterion.indicator,
-                criterion.label,
-                criterion.basis,
+                label,
+                basis,
                 criterion.weight,
                 round(value, 6) if value is not None else None,
                 points,

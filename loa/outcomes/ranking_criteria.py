@@ -25,9 +25,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-from django.db.models import Count, Prefetch, Sum
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, Sum
+from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
 
 from loa.activities.models import Activity, ActivityMonth, PeriodKind, Report, ReportStatus
@@ -41,6 +40,7 @@ from loa.plans.models import Indicator, Plan, PlanTarget
 from loa.plans.selectors import TOTALS, progress_rows
 from loa.units.models import Level, OfficeArea, Unit, UnitLink, Version
 
+SENT = (ReportStatus.SUBMITTED.value, ReportStatus.APPROVED.value)  # a month report counted as sent
 MISSING_LISTED = 24  # reports not sent, listed by name in a breakdown (the count is always complete)
 
 
@@ -97,8 +97,18 @@ class Context:
         return self._offices
 
 
+# Paths of the pages a breakdown links to, as the URLconf builds them (tests/outcomes/test_ranking_links.py checks
+# each against `reverse`). Reversing would import the whole URLconf — every app's API and views, scikit-learn and
+# fpdf with them — which costs seconds in a command-line ranking that never serves a page.
+PATHS = {
+    "outcomes:coverage": "outcomes/",
+    "plans:detail": "plans/{plan_id}/",
+    "activities:completeness": "activities/completeness/",
+}
+
+
 def _url(name: str, query: str = "", **kwargs: Any) -> str:
-    url = reverse(name, kwargs=kwargs or None)
+    url = get_script_prefix() + PATHS[name].format(**kwargs)
     return f"{url}?{query}" if query else url
 
 
@@ -163,28 +173,25 @@ def data_quality(ctx: Context) -> dict[str, Measure]:
     over the year up to the ranking month, across both versions: months stored counted in the loaded figures,
     flagged ones by a query that returns only them; each unit's province found in the tree and carried to the
     hierarchy by its main successor."""
-    book, year, hierarchy, provinces = ctx.book, ctx.year, ctx.hierarchy, ctx.provinces
+    book, year, provinces = ctx.book, ctx.year, ctx.provinces
     loaded, tree = book.loaded, book.loaded.tree
+    codes = list(provinces)
     columns = [j for j, month in enumerate(loaded.months) if month.year == year]
-    months: dict[int, int] = {}
+    stored_sum = np.zeros(len(codes), dtype=np.int64)
+    flagged_sum = np.zeros(len(codes), dtype=np.int64)
     if columns and len(loaded.figures.rows):
+        rows = loaded.figures.rows  # tree rows of the units with figures (sorted)
         stored = (~np.isnan(loaded.figures.data[:, :, columns])).any(axis=1).sum(axis=1)
-        months = {int(tree.ids[r]): int(n) for r, n in zip(loaded.figures.rows, stored, strict=True) if n}
-    records = scope_for(book.actor).filter(OutcomeRecord.objects.filter(month__year=year).exclude(flags=[]))
-    if loaded.months:
+        ranked = _ranked_province(ctx, codes)[rows]
+        keep = (ranked >= 0) & (stored > 0)
+        stored_sum = np.bincount(ranked[keep], weights=stored[keep], minlength=len(codes)).astype(np.int64)
+        records = scope_for(book.actor).filter(OutcomeRecord.objects.filter(month__year=year).exclude(flags=[]))
         records = records.filter(month__lte=loaded.months[-1])
-    flagged = dict(records.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
-    ids = {pk: code for code, pk in provinces.items()}
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for unit_id, count in months.items():
-        province = tree.province_of(unit_id)
-        if province is not None and not tree.in_hierarchy(province, hierarchy):
-            links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else tree.backward.get(province, ())
-            province = max(links, key=lambda t: t[1])[0] if links else None
-        if province in ids:
-            total = totals[ids[province]]
-            total[0] += count
-            total[1] += min(flagged.get(unit_id, 0), count)
+        for unit_id, n in records.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"):
+            at = int(np.searchsorted(rows, tree.rows(np.array([unit_id]))[0]))
+            if at < len(rows) and tree.ids[rows[at]] == unit_id and keep[at]:
+                flagged_sum[ranked[at]] += min(n, int(stored[at]))
+    totals = {code: [int(stored_sum[i]), int(flagged_sum[i])] for i, code in enumerate(codes) if stored_sum[i]}
     first = dt.date(year, 1, 1)
     out: dict[str, Measure] = {}
     for code in provinces:
@@ -193,6 +200,23 @@ def data_quality(ctx: Context) -> dict[str, Measure]:
         data = {"months_stored": stored_n, "months_flagged": flagged_n, "months_clean": stored_n - flagged_n}
         out[code] = Measure(value, data, [ctx.records_link(code, first, ctx.period)])
     return out
+
+
+def _ranked_province(ctx: Context, codes: list[str]) -> np.ndarray:
+    """Tree row → position in `codes` of the ranked province its figures count for (−1 none): its province, or
+    that province's main successor (or predecessor) when the province belongs to the other hierarchy."""
+    tree, hierarchy = ctx.tree, ctx.hierarchy
+    position = {pk: i for i, pk in enumerate(ctx.provinces[c] for c in codes)}
+    by_row = np.full(len(tree.ids) + 1, -1, dtype=np.int64)  # last cell: units without a province
+    for row in np.unique(tree.province_rows()).tolist():
+        if row < 0:
+            continue
+        province: int | None = int(tree.ids[row])
+        if not tree.in_hierarchy(province, hierarchy):
+            links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else tree.backward.get(province, ())
+            province = max(links, key=lambda t: t[1])[0] if links else None
+        by_row[row] = position.get(province, -1) if province is not None else -1
+    return by_row[tree.province_rows()]
 
 
 # --- plan completion --------------------------------------------------------------------------------------------
@@ -331,37 +355,45 @@ def reporting(ctx: Context) -> tuple[dict[str, Measure], dict[str, Measure]]:
     for office in units.values():
         if office.parent is not None:
             children[office.parent].append(office)
-    reports: dict[tuple[int, dt.date], tuple[str, dt.datetime | None, dt.date]] = {}
+    reports: dict[tuple[int, dt.date], tuple[str, bool | None]] = {}
     if months:
-        for unit_id, start, status, submitted, due in Report.objects.filter(
-            kind=PeriodKind.MONTH, period_start__in=months
-        ).values_list("unit_id", "period_start", "status", "submitted_at", "due_date"):
-            reports[(unit_id, start)] = (status, submitted, due)
+        # Sent by the due date, judged by the database on the local date (as `timezone.localdate` would): no
+        # timestamp to parse and convert per report.
+        in_time = ExpressionWrapper(Q(submitted_at__date__lte=F("due_date")), output_field=BooleanField())
+        for unit_id, start, status, on_time_ in (
+            Report.objects.filter(kind=PeriodKind.MONTH, period_start__in=months)
+            .annotate(in_time=in_time)
+            .values_list("unit_id", "period_start", "status", "in_time")
+        ):
+            reports[(unit_id, start)] = (status, on_time_)
     complete: dict[str, Measure] = {}
     timely: dict[str, Measure] = {}
+    keys, labels = [f"{m:%Y-%m}" for m in months], [f"{m:%m/%Y}" for m in months]
     for code in ctx.provinces:
         lineage = lineages.get(code)
         if not lineage or not months:
-            complete[code] = timely[code] = Measure(None, {"months": [f"{m:%Y-%m}" for m in months]})
+            complete[code] = timely[code] = Measure(None, {"months": list(keys)})
             continue
         expected = reported = on_time = 0
-        missing: list[str] = []
+        missing: list[str] = []  # the first MISSING_LISTED only (the counts are complete)
         late: list[str] = []
-        for month in months:
-            heads = [units[pk] for pk in sorted(lineage) if pk in units and units[pk].valid_on(month)]
+        lineage_offices = [units[pk] for pk in sorted(lineage) if pk in units]
+        for month, label in zip(months, labels, strict=True):
+            heads = [office for office in lineage_offices if office.valid_on(month)]
             for office in heads + [c for h in heads for c in children.get(h.pk, []) if c.valid_on(month)]:
                 expected += 1
-                status, submitted, due = reports.get((office.pk, month), ("", None, dt.date.max))
-                if status not in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-                    missing.append(f"{office.code} {month:%m/%Y}")
+                report = reports.get((office.pk, month))
+                if report is None or report[0] not in SENT:
+                    if len(missing) < MISSING_LISTED:
+                        missing.append(f"{office.code} {label}")
                     continue
                 reported += 1
-                if submitted is not None and timezone.localdate(submitted) <= due:
+                if report[1]:  # NULL (never submitted) counts as late
                     on_time += 1
-                else:
-                    late.append(f"{office.code} {month:%m/%Y}")
+                elif len(late) < MISSING_LISTED:
+                    late.append(f"{office.code} {label}")
         data = {
-            "months": [f"{m:%Y-%m}" for m in months],
+            "months": list(keys),
             "offices": sorted(units[pk].code for pk in lineage if pk in units),
             "reports_expected": expected,
             "reports_sent": reported,

@@ -55,8 +55,8 @@ def _nanmedian(values: Matrix) -> Matrix:
     path on the short rows used here."""
     if values.shape[1] == 0:
         return np.full(values.shape[0], np.nan)
-    if values.shape[1] == 1:
-        return values[:, 0].copy()
+    if values.shape[1] <= 3:
+        return _small_nanmedian([values[:, i] for i in range(values.shape[1])])
     ordered = np.sort(values, axis=1)  # NaN last
     count = (~np.isnan(ordered)).sum(axis=1)
     low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[:, None], axis=1)[:, 0]
@@ -64,6 +64,20 @@ def _nanmedian(values: Matrix) -> Matrix:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.where(count > 0, (low + high) / 2, np.nan)
+
+
+def _small_nanmedian(columns: list[Matrix]) -> Matrix:
+    """`_nanmedian` over 1 to 3 columns given apart, without sorting (the same numbers: the middle value, or the
+    mean of the two known, or the one known value), element by element for the many short per-month medians."""
+    if len(columns) == 1:
+        return columns[0].copy()
+    low, high = np.fmin(columns[0], columns[1]), np.fmax(columns[0], columns[1])  # NaN ignored (both NaN → NaN)
+    if len(columns) == 2:
+        return (low + high) / 2
+    a, b, c = columns
+    low, high = np.fmin(low, c), np.fmax(high, c)
+    middle = np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+    return np.where(np.isnan(a) | np.isnan(b) | np.isnan(c), (low + high) / 2, (middle + middle) / 2)
 
 
 def _robust_spread(values: Matrix, minimum: int) -> Matrix:
@@ -94,29 +108,42 @@ def patterns(values: Matrix, first: dt.date, until: int) -> Patterns:
     changes = np.full((n, width), np.nan)
     if width > 1:
         changes[:, 1:] = logs[:, 1:] - logs[:, :-1]
-    months = [add_months(first, j) for j in range(width)]
     seasonal = np.full((n, 13), np.nan)
-    for k in range(1, 13):
-        columns = [j for j in range(1, width) if months[j].month == k]
-        if columns:
-            seasonal[:, k] = _nanmedian(changes[:, columns])
+    departures = np.full((n, width), np.nan)
+    if width > 1:
+        # Changes laid out by calendar month, units × years × 12 (NaN outside the series): the medians of all
+        # twelve months, and of every month's earlier years, are then a few whole-array steps, not one per column.
+        lead = first.month - 1
+        years = (lead + width + 11) // 12
+        grid = np.full((n, years * 12), np.nan)
+        grid[:, lead : lead + width] = changes
+        grid = grid.reshape(n, years, 12)
+        seasonal[:, 1:] = _medians_over_years(grid)
+        before = np.full((n, years, 12), np.nan)
+        for year in range(1, years):
+            before[:, year] = grid[:, year] - _medians_over_years(grid[:, :year])
+        departures = before.reshape(n, years * 12)[:, lead : lead + width].copy()
     recent = changes[:, max(1, width - 12) :]
     fallback = (
         np.where((~np.isnan(recent)).sum(axis=1) >= 3, _nanmedian(recent), np.nan)
         if recent.size
         else (np.full(n, np.nan))
     )
-    departures = np.full((n, width), np.nan)
-    for j in range(1, width):
-        earlier = [i for i in range(1, j) if months[i].month == months[j].month and months[i].year < months[j].year]
-        if earlier:
-            departures[:, j] = changes[:, j] - _nanmedian(changes[:, earlier])
     last6 = departures[:, max(1, width - 6) :]
     trend = np.nan_to_num(_nanmedian(last6)) if last6.size else np.zeros(n)
     spread = _robust_spread(departures, 4) if width > 1 else np.full(n, np.nan)
-    if recent.size:
-        spread = np.where(np.isnan(spread), _robust_spread(recent, 4), spread)
+    missing = np.isnan(spread)
+    if recent.size and missing.any():
+        spread[missing] = _robust_spread(recent[missing], 4)
     return Patterns(seasonal, fallback, trend, spread)
+
+
+def _medians_over_years(grid: Matrix) -> Matrix:
+    """units × years × 12 → units × 12: each calendar month's median over the years (NaN ignored)."""
+    n, years, _months = grid.shape
+    if years <= 3:
+        return _small_nanmedian([grid[:, year] for year in range(years)])
+    return _nanmedian(grid.transpose(0, 2, 1).reshape(n * 12, years)).reshape(n, 12)
 
 
 @dataclass(frozen=True)

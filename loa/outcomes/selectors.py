@@ -125,9 +125,7 @@ def _fetch_packed(sql: str, params: Any, width: int) -> np.ndarray:
     Python integers."""
     names = [f"c{i}" for i in range(width)]
     packed = " || ".join(f"int8send({name}::int8)" for name in names)
-    wrapped = (
-        f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q({', '.join(names)}) GROUP BY mod(c0, {PACKS})"
-    )
+    wrapped = f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q({', '.join(names)}) GROUP BY mod(c0, {PACKS})"
     with connection.cursor() as cursor:
         cursor.execute(wrapped, params)
         data = b"".join(bytes(row[0]) for row in cursor.fetchall())
@@ -226,7 +224,6 @@ def _last_populations(tree: Tree, dens: Figures) -> dict[int, float]:
     has = known.any(axis=1)
     values = population[np.arange(len(population)), last]
     return dict(zip(tree.ids[dens.rows[has]].tolist(), values[has].tolist(), strict=True))
-    return Loaded(tree, names, months, years, figures, dens, populations)
 
 
 @dataclass
@@ -388,11 +385,23 @@ class CoverageReport:
 
 
 def _plain(values: np.ndarray) -> list[float | None]:
-    return [None if v != v else v for v in values.tolist()]  # NaN → None
+    """Floats as a list, NaN → None (the few blanks patched in place: no Python test per value)."""
+    out: list[Any] = values.tolist()
+    for i in np.flatnonzero(np.isnan(values)).tolist():
+        out[i] = None
+    return out
 
 
 def _ints(values: np.ndarray) -> list[int | None]:
-    return [None if v != v else int(v) for v in values.tolist()]  # NaN → None
+    """Whole numbers (floats without a fraction) as a list of ints, NaN → None."""
+    blank = np.isnan(values)
+    out: list[Any] = np.where(blank, 0, values).astype(np.int64).tolist()
+    for i in np.flatnonzero(blank).tolist():
+        out[i] = None
+    return out
+
+
+STATES = np.array([None, "on_track", "at_risk", "off_track"], dtype=object)  # status codes 0–3 → row values
 
 
 def coverage_rows(
@@ -443,15 +452,17 @@ def coverage_rows(
         now_ok, close = cover >= target, cover >= target - 0.01
     # Status (seasonal.METHOD): the forecast reaches the target → on track; only its upper bound does → at risk;
     # neither → off track. Without a forecast, coverage now against the target (within 1 point → at risk).
-    state = np.where(
-        np.isnan(cover) | np.isnan(target),
-        "",
+    state = STATES[
         np.where(
-            ~np.isnan(f_value) & ~np.isnan(f_high),
-            np.where(reaches, "on_track", np.where(reachable, "at_risk", "off_track")),
-            np.where(now_ok, "on_track", np.where(close, "at_risk", "off_track")),
-        ),
-    ).tolist()
+            np.isnan(cover) | np.isnan(target),
+            0,
+            np.where(
+                ~np.isnan(f_value) & ~np.isnan(f_high),
+                np.where(reaches, 1, np.where(reachable, 2, 3)),
+                np.where(now_ok, 1, np.where(close, 2, 3)),
+            ),
+        )
+    ].tolist()
     known = ~np.isnan(now)
     # One row per unit, built column by column (map over the columns runs in C, not per-row Python code).
     return list(
@@ -471,7 +482,7 @@ def coverage_rows(
             _plain(f_value),
             _plain(f_low),
             _plain(f_high),
-            [st or None for st in state],
+            state,
             _plain(change),
             _ints(gap_people),
             _plain(gap_points),
@@ -481,7 +492,9 @@ def coverage_rows(
     )
 
 
-def _targets_of(actor: User, hierarchy: str, unit: Unit | None, children: bool, level: str) -> list[int]:
+def _targets_of(
+    actor: User, hierarchy: str, unit: Unit | None, children: bool, level: str, tree: Tree | None = None
+) -> list[int]:
     scope = scope_for(actor)
     if unit is not None:
         if not scope.contains(unit):
@@ -493,7 +506,7 @@ def _targets_of(actor: User, hierarchy: str, unit: Unit | None, children: bool, 
         return [u.pk for u in units if scope.contains(u)]
     if level not in (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE):
         raise ValidationFailed(_("Cấp phải là province, district hoặc commune."), field="level")
-    tree, allowed = load_tree(), scope.unit_ids()  # from the cached tree: no query for 10,000 communes
+    tree, allowed = tree or load_tree(), scope.unit_ids()  # from the cached tree: no query for 10,000 communes
     ids = [u for u, lv in tree.level.items() if lv == level and tree.version[u] == hierarchy]
     return sorted((u for u in ids if allowed is None or u in allowed), key=lambda u: tree.code[u])
 
@@ -546,7 +559,7 @@ class Book:
             raise ValidationFailed(
                 _("Đơn vị “%(c)s” không thuộc hệ thống %(h)s.") % {"c": unit.code, "h": hierarchy}, field="unit"
             )
-        ids = _targets_of(self.actor, hierarchy, unit, children, level)
+        ids = _targets_of(self.actor, hierarchy, unit, children, level, self.loaded.tree)
         report = CoverageReport(hierarchy, period or self.last_month)
         if report.period is None or not ids:
             return report

@@ -26,7 +26,7 @@ def day(alice: User) -> dict[str, object]:
         "Nhiều người phản ánh chậm nhận lương hưu ở tỉnh mẫu", MORNING, 4, tone="negative",
         topics=["pension_and_retirement"], provinces=["Nghệ An"],
     )  # fmt: skip
-    small, small_items = seeding.story_with_copies(
+    small, _small_items = seeding.story_with_copies(
         "Cấp thẻ BHYT điện tử thuận tiện ở phường mẫu", MORNING, 2, tone="positive",
         topics=["health_insurance_cards_and_enrollment"], provinces=["Hà Nội"],
     )  # fmt: skip
@@ -86,9 +86,7 @@ def test_breakdowns_by_topic_and_province(alice: User, day: dict) -> None:
     assert provinces["Hà Nội"]["positive"] == 2 and provinces["Hà Nội"]["negative_pct"] == 0
 
 
-def test_few_queries_whatever_the_volume(
-    alice: User, day: dict, django_assert_max_num_queries: object
-) -> None:
+def test_few_queries_whatever_the_volume(alice: User, day: dict, django_assert_max_num_queries: object) -> None:
     for n in range(30):
         seeding.item(f"Tin tiêu cực thêm số {n}", MORNING, tone="negative", provinces=["Hà Tĩnh"])
     with django_assert_max_num_queries(10):  # type: ignore[operator]

@@ -92,12 +92,18 @@ def test_output_shape() -> None:
 
 def test_shipped_model_on_obvious_examples() -> None:
     clf = load_classifier()
-    complaint, car, football, card = clf.classify(ITEMS)
+    titles = [
+        "BHXH tỉnh Nghệ An chậm chi trả lương hưu, người dân bức xúc",
+        "Bắt giám đốc bệnh viện trục lợi quỹ BHYT hàng tỷ đồng",
+        "Giá xe ô tô và bảo hiểm vật chất xe",
+    ]
+    complaint, fraud, car = clf.classify([{"id": n, "title": t} for n, t in enumerate(titles)])
     assert complaint["relevant"] == 1 and complaint["tone"] == "negative"
-    assert car["relevant"] == 0
-    assert football["relevant"] == 0
-    assert card["relevant"] == 1
-    assert complaint["relevance_score"] > car["relevance_score"]
+    assert fraud["relevant"] == 1 and fraud["tone"] == "negative"
+    assert car["relevant"] == 0 and car["relevance_score"] < 0.1
+    _, car_with_summary, football, card = clf.classify(ITEMS)
+    assert car_with_summary["relevant"] == 0 and football["relevant"] == 0
+    assert card["relevant"] == 1 and "health_insurance_cards_and_enrollment" in card["topics"]
     rude, kind = clf.toxic(["Đồ ngu, câm mồm đi thằng óc chó", "Cảm ơn tác giả, bài viết rất hữu ích"])
     assert rude > kind
 

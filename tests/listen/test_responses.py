@@ -111,7 +111,9 @@ def test_api_assign_update_list(alice: User, olivia: User, now: dt.datetime) -> 
     listed = client_for(olivia).get("/api/listen/assignments?status=in_progress").json()
     assert [a["id"] for a in listed] == [body["id"]]
     bad = client_for(olivia).patch(
-        f"/api/listen/assignments/{body['id']}", data={"status": "answered", "note": ""}, content_type="application/json"
+        f"/api/listen/assignments/{body['id']}",
+        data={"status": "answered", "note": ""},
+        content_type="application/json",
     )
     assert bad.status_code == 400  # answered with no link and the note cleared: nothing shows the answer
     assert Assignment.objects.get().note == "Đang xác minh"
@@ -133,7 +135,9 @@ def test_assign_form_on_item_page(alice: User, now: dt.datetime) -> None:
 
 
 def test_press_item_of_the_ledger_matches_by_link(now: dt.datetime) -> None:
-    collected = seeding.item("Bài viết về BHXH tự nguyện ở xã mẫu", now, url="https://www.bao.test/bai/123?utm_source=fb")
+    collected = seeding.item(
+        "Bài viết về BHXH tự nguyện ở xã mẫu", now, url="https://www.bao.test/bai/123?utm_source=fb"
+    )
     assert press_item_match(Activity(evidence_url="http://bao.test/bai/123/")) == collected
     assert press_item_match(Activity(evidence_url="https://bao.test/bai/124")) is None
     assert press_item_match(Activity(evidence_url="")) is None

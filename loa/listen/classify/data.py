@@ -144,24 +144,3 @@ def read_victsd(data: Path, split: str) -> tuple[list[str], list[int]]:
         texts.append(row["Comment"] or "")
         labels.append(int(row["Toxicity"]))
     return texts, labels
-
-
-def read_weak_negatives(data: Path) -> list[str]:
-    """Articles of the vietnews and baomoi subsets with no insurance keyword at all (weak negatives).
-
-    Their labels are keyword matches (SOURCES.md): used, if at all, only as extra training negatives and never
-    to score anything. Title + abstract/sapo, word-segmentation underscores removed.
-    """
-    out: list[str] = []
-    for name, body in (
-        ("vietnews_insurance_subset_plus_5000neg.jsonl.gz", "abstract"),
-        ("baomoi_2017_insurance_subset_plus_3000neg.jsonl.gz", "sapo"),
-    ):
-        for line in _open(data / "news_dev" / name):
-            row = json.loads(line)
-            if row.get("insurance_keyword_hit"):
-                continue
-            item = {"title": (row.get("title") or "").replace("_", " "), "summary": row.get(body) or ""}
-            item["summary"] = item["summary"].replace("_", " ")
-            out.append(item_text(item))
-    return out

@@ -78,12 +78,14 @@ def evaluate(data: Path, model_file: Path = MODEL_FILE, sentence_file: Path = SE
     clf = Classifier.from_file(model_file)
     items = [item for item in read_labelled(data) if item.held_out]
     raw = clf.scores([i.text for i in items])
+    titles = clf.scores([i.title for i in items])  # robustness: the same items without their summary
     topic_lists = [clf._topics(row) for row in raw["topics"]]
     sure = [k for k, item in enumerate(items) if item.sure]
     report: dict[str, Any] = {
         "held_out": {
             "relevance": _relevance(items, raw["relevance"], clf.threshold),
             "relevance_sure_only": _relevance([items[k] for k in sure], raw["relevance"][sure], clf.threshold),
+            "relevance_titles_only": _relevance(items, titles["relevance"], clf.threshold),
             "tone": _tone(items, raw["tone"], clf.tone_classes),
             "tone_sure_only": _tone([items[k] for k in sure], raw["tone"][sure], clf.tone_classes),
             "topics": _topics(items, topic_lists),
