@@ -136,7 +136,15 @@ def manage(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    from loa import cli_activities, cli_answer, cli_answer_db, cli_outcomes, cli_plans, cli_units, cli_users  # noqa: F401
-    from loa import cli_listen  # noqa: F401
+    from loa import (  # noqa: F401
+        cli_activities,
+        cli_answer,
+        cli_answer_db,
+        cli_listen,
+        cli_outcomes,
+        cli_plans,
+        cli_units,
+        cli_users,
+    )
 
     app()

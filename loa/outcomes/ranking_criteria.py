@@ -211,9 +211,10 @@ def _ranked_province(ctx: Context, codes: list[str]) -> np.ndarray:
     for row in np.unique(tree.province_rows()).tolist():
         if row < 0:
             continue
-        province: int | None = int(tree.ids[row])
-        if not tree.in_hierarchy(province, hierarchy):
-            links = tree.forward.get(province, ()) if hierarchy == Version.V2025 else tree.backward.get(province, ())
+        own = int(tree.ids[row])
+        province: int | None = own
+        if not tree.in_hierarchy(own, hierarchy):
+            links = tree.forward.get(own, ()) if hierarchy == Version.V2025 else tree.backward.get(own, ())
             province = max(links, key=lambda t: t[1])[0] if links else None
         by_row[row] = position.get(province, -1) if province is not None else -1
     return by_row[tree.province_rows()]

@@ -15,7 +15,7 @@ SEED = 20251123
 FOLDS = 5
 
 
-def folds(y: Sequence[Any], n: int = FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+def folds(y: Sequence[Any] | np.ndarray, n: int = FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
     labels = np.asarray(y)
     return list(StratifiedKFold(n_splits=n, shuffle=True, random_state=SEED).split(np.zeros(len(labels)), labels))
 
@@ -62,7 +62,7 @@ def oof_scores(
     return out
 
 
-def best_threshold(y: np.ndarray, scores: np.ndarray, grid: Sequence[float]) -> tuple[float, float]:
+def best_threshold(y: np.ndarray, scores: np.ndarray, grid: Sequence[float] | np.ndarray) -> tuple[float, float]:
     """(threshold, F1 of the positive class) with the best F1; ties go to the threshold nearest 0.5."""
     best = (0.5, -1.0)
     for t in sorted(grid, key=lambda v: abs(v - 0.5)):
