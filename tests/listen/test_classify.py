@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -152,3 +153,25 @@ def test_classify_needs_no_django() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     keys, django_loaded = done.stdout.strip().splitlines()
     assert set(json.loads(keys)) == OUTPUT_KEYS and django_loaded == "False"
+
+
+def test_fast_tfidf_equals_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from loa.listen.classify.fast_tfidf import FastTfidf
+
+    train = [norm(item_text(i)) for i in ITEMS] + ["bảo hiểm xã hội tự nguyện", "a b c", "lương hưu tăng"]
+    docs = [*train, "", "   ", "từ mới chưa gặp xyz", "bảo hiểm   bảo hiểm\n\ty tế", "ư"]
+    for vectorizer in (
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3)),
+        TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32),
+        TfidfVectorizer(ngram_range=(2, 3)),
+    ):
+        vectorizer.fit(train)
+        fast = FastTfidf(vectorizer)
+        assert fast.supported
+        expected, got = vectorizer.transform(docs), fast.transform(docs)
+        assert got.shape == expected.shape and got.dtype == expected.dtype
+        assert abs(expected - got).max() < 1e-6
+        assert abs(expected - fast.transform(docs)).max() < 1e-6  # second pass: from the cache

@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from loa.listen.classify.fast_tfidf import FastTfidf
 from loa.listen.classify.keywords import keyword_matrix
 from loa.listen.classify.text import fold, norm
 
@@ -39,6 +40,16 @@ class Featurizer:
         self.fold_words = fold_words
         self.char: TfidfVectorizer | None = None
         self.word: TfidfVectorizer | None = None
+        self._fast: tuple[FastTfidf, FastTfidf] | None = None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_fast"] = None  # caches are rebuilt after loading, never written to the model file
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_fast", None)
 
     @staticmethod
     def views(texts: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -64,6 +75,7 @@ class Featurizer:
             sublinear_tf=True,
             dtype=np.float32,
         ).fit(folded if self.fold_words else normed)
+        self._fast = None
         for vectorizer in (self.char, self.word):
             if hasattr(vectorizer, "stop_words_"):
                 del vectorizer.stop_words_  # the pruned terms: large, not needed to transform
@@ -75,7 +87,10 @@ class Featurizer:
 
     def transform_views(self, normed: Sequence[str], folded: Sequence[str]) -> sp.csr_matrix:
         assert self.char is not None and self.word is not None, "Featurizer is not fitted"
-        parts = [self.char.transform(normed), self.word.transform(folded if self.fold_words else normed)]
+        if self._fast is None:
+            self._fast = (FastTfidf(self.char), FastTfidf(self.word))
+        char, word = self._fast
+        parts = [char.transform(normed), word.transform(folded if self.fold_words else normed)]
         if self.keyword_weight:
             parts.append(keyword_matrix(folded, self.keyword_weight).astype(np.float32))
         return sp.hstack(parts, format="csr")
