@@ -433,7 +433,7 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
     o_position[o_nodes] = np.arange(len(o_nodes))
     use = (o_position[src] >= 0) & (weight > 0)
     src, dst, weight = o_position[src[use]], dst[use], weight[use]
-    keep = ~np.isnan(o_values[src]).all(axis=(1, 2)) if len(src) else np.zeros(0, dtype=bool)
+    keep = ~np.isnan(o_values).all(axis=(1, 2))[src]  # links from units with some figure
     src, dst, weight = src[keep], dst[keep], weight[keep]
     in_h = (tree.version_of == mine) | (tree.version_of == VERSIONS[Version.PERMANENT])
     own_rows = figures.rows[in_h[figures.rows]]
@@ -445,6 +445,8 @@ def resolve(tree: Tree, figures: Figures, hierarchy: str, *, populations: dict[i
     carried_sum = _Below(shape)
     split = np.zeros(shape, dtype=bool)
     if len(src):
+        by_target = np.argsort(position[dst], kind="stable")  # links grouped by target, in their order within
+        src, dst, weight = src[by_target], dst[by_target], weight[by_target]
         moved = o_values[src] * weight[:, None, None]
         into = _Parents(position[dst])
         carried_sum.add(into, into.sums(moved))

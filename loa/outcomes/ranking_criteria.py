@@ -186,7 +186,7 @@ def data_quality(ctx: Context) -> dict[str, Measure]:
         keep = (ranked >= 0) & (stored > 0)
         stored_sum = np.bincount(ranked[keep], weights=stored[keep], minlength=len(codes)).astype(np.int64)
         records = scope_for(book.actor).filter(OutcomeRecord.objects.filter(month__year=year).exclude(flags=[]))
-        records = records.filter(month__lte=loaded.months[-1])
+        records = records.filter(month__lte=loaded.months[-1]).order_by()  # no join for the default ordering
         for unit_id, n in records.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"):
             at = int(np.searchsorted(rows, tree.rows(np.array([unit_id]))[0]))
             if at < len(rows) and tree.ids[rows[at]] == unit_id and keep[at]:
@@ -361,12 +361,12 @@ def reporting(ctx: Context) -> tuple[dict[str, Measure], dict[str, Measure]]:
         # Sent by the due date, judged by the database on the local date (as `timezone.localdate` would): no
         # timestamp to parse and convert per report.
         in_time = ExpressionWrapper(Q(submitted_at__date__lte=F("due_date")), output_field=BooleanField())
-        for unit_id, start, status, on_time_ in (
+        for unit_id, start, status, sent_in_time in (
             Report.objects.filter(kind=PeriodKind.MONTH, period_start__in=months)
             .annotate(in_time=in_time)
             .values_list("unit_id", "period_start", "status", "in_time")
         ):
-            reports[(unit_id, start)] = (status, on_time_)
+            reports[(unit_id, start)] = (status, sent_in_time)
     complete: dict[str, Measure] = {}
     timely: dict[str, Measure] = {}
     keys, labels = [f"{m:%Y-%m}" for m in months], [f"{m:%m/%Y}" for m in months]
