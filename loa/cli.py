@@ -121,8 +121,12 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Chạy tiến trình nền (django-tasks, hàng đợi trong cơ sở dữ liệu)."""
+    """Chạy tiến trình nền (django-tasks, hàng đợi trong cơ sở dữ liệu); tự xếp lịch các việc định kỳ."""
     setup()
+    from loa.core.chains import start_all
+
+    for name, when in start_all().items():
+        typer.echo(f"{name}: " + ("đã có lượt chờ" if when is None else f"lượt tới {when:%d/%m/%Y %H:%M}"))
     call_command("db_worker")
 
 

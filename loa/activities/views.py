@@ -294,8 +294,18 @@ def activity_show(request: HttpRequest, activity_id: int) -> HttpResponse:
             "history": list(activity_history(activity)[:200]),
             "lock": month_lock(activity.unit, activity.start_date),
             "copy_form": CopyForm(initial={"start_date": dt.date.today()}),
+            "press": _press_check(activity),
         },
     )
+
+
+def _press_check(activity: Activity) -> dict[str, object] | None:
+    """A press activity with a link is checked against what Listen collected (None: nothing to check)."""
+    from loa.listen.responses import press_item_match, press_link
+
+    if activity.form.category != "press" or not press_link(activity):
+        return None
+    return {"item": press_item_match(activity)}
 
 
 @login_required

@@ -4,7 +4,7 @@ Each run reads the last `HISTORY_WEEKS` weeks (+1) of items from the database fo
 (`trends_db.columns_between`), looks for events whose first firing lies in the last `RECENT_HOURS` hours, and hands
 them to `alerts.deliver_alerts` with a JSON delivery log under DATA_DIR/listen/ (an event already sent is never
 sent again, a key alerted within the cooldown is held back). Runs chain themselves every `EVERY` like the
-collector (loa/listen/tasks.py); start the chain with `loa listen alerts --schedule`.
+collector (loa/listen/tasks.py), started by `loa worker` (or by hand: `loa listen alerts --schedule`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from loa.core import chains
 from loa.listen import trends_db
 from loa.listen.alerts import DeliveryLog, JsonFileLog, alert_payload, deliver_alerts
 from loa.listen.trends import Alert, SpikeConfig, detect_spikes
@@ -70,18 +71,6 @@ def alerts_task() -> dict[str, Any]:
         schedule_next()  # even after a crash the chain goes on
 
 
-def _pending() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another backend keeps its own queue
-        return False
-    return DBTaskResult.objects.filter(task_path=alerts_task.module_path, status="READY").exists()
-
-
 def schedule_next(now: dt.datetime | None = None) -> dt.datetime | None:
     """Enqueue the next run unless one is already waiting; returns when it will run (None: one was waiting)."""
-    if _pending():
-        return None
-    when = (now or timezone.now()) + EVERY
-    alerts_task.using(run_after=when).enqueue()
-    return when
+    return chains.enqueue_once(alerts_task, (now or timezone.now()) + EVERY)

@@ -185,6 +185,11 @@ def collected_by_urls(urls: Iterable[str]) -> dict[str, Item]:
 
 
 def press_item_match(activity: object) -> Item | None:
-    """The collected item a ledger activity of the form press_item links to (its evidence_url), if Loa has it."""
-    url = str(getattr(activity, "evidence_url", "") or "")
-    return collected_by_urls([url]).get(url.strip()) if url.strip() else None
+    """The collected item a ledger press activity links to (its "link" measure, else its evidence link), if any."""
+    url = press_link(activity)
+    return collected_by_urls([url]).get(url) if url else None
+
+
+def press_link(activity: object) -> str:
+    measures = getattr(activity, "measures", None) or {}
+    return str(measures.get("link") or getattr(activity, "evidence_url", "") or "").strip()

@@ -1,7 +1,7 @@
 """The collector in `loa worker`: one task fetches the due sources, then enqueues itself for the next due time.
 
-Start the chain once with `loa listen schedule` (idempotent: a pending run is never doubled). A run that dies
-leaves no pending run; the next `loa listen schedule` (or deployment step) starts the chain again.
+`loa worker` starts the chain when it starts (loa/core/chains.py; `loa listen schedule` does the same by hand);
+a pending run is never doubled, and a run that dies still enqueues the next one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django_tasks import task
 
+from loa.core import chains
 from loa.listen.collect.runner import fetch_due
 from loa.listen.models import FETCHED_KINDS, Source
 
@@ -38,18 +39,8 @@ def next_run_at(now: dt.datetime | None = None) -> dt.datetime:
     return min(max(when, now + MIN_GAP), now + MAX_GAP)
 
 
-def _pending() -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another backend: it keeps its own queue
-        return False
-    return DBTaskResult.objects.filter(task_path=fetch_due_task.module_path, status="READY").exists()
-
-
 def schedule_next(now: dt.datetime | None = None) -> dt.datetime | None:
     """Enqueue the next run unless one is already waiting; returns when it will run (None: one was waiting)."""
-    if _pending():
+    if chains.pending(fetch_due_task):
         return None
-    when = next_run_at(now)
-    fetch_due_task.using(run_after=when).enqueue()
-    return when
+    return chains.enqueue_once(fetch_due_task, next_run_at(now))

@@ -143,3 +143,34 @@ def test_press_item_of_the_ledger_matches_by_link(now: dt.datetime) -> None:
     assert press_item_match(Activity(evidence_url="")) is None
     found = collected_by_urls(["https://bao.test/bai/123#top", "https://khac.test/x"])
     assert list(found) == ["https://bao.test/bai/123#top"] and found["https://bao.test/bai/123#top"] == collected
+
+
+def test_the_activity_page_shows_whether_its_press_item_was_collected(olivia: User, now: dt.datetime) -> None:
+    from loa.activities.services import ActivityInput, activity_create
+    from loa.catalogues.models import Form
+    from loa.units.selectors import unit_get
+
+    collected = seeding.item("Phóng sự BHYT học sinh ở tỉnh mẫu", now, url="https://bao.test/bai/77", tone="positive")
+
+    def press(url: str, where: str = "link") -> Activity:
+        data = ActivityInput(
+            unit=unit_get("BHXH-40"), form=Form.objects.get(code="press_item"), title="Phóng sự BHYT học sinh",
+            start_date=timezone.localdate() - dt.timedelta(days=1), measures={"outlet": "Báo mẫu"},
+            confirm_duplicate=True,
+        )  # fmt: skip
+        if where == "link":
+            data.measures["link"] = url
+        else:
+            data.evidence_url = url
+        return activity_create(olivia, data)
+
+    client = client_for(olivia)
+    page = client.get(reverse("activities:detail", args=[press("https://bao.test/bai/77/?utm_source=zalo").pk]))
+    check = page.content.decode().split('id="press-check"')[1].split("</p>")[0]
+    assert "Có trong tin thu thập" in check and reverse("listen:item", args=[collected.pk]) in check
+    assert "Tích cực" in check  # its tone
+    missing = client.get(reverse("activities:detail", args=[press("https://bao.test/bai/78").pk])).content.decode()
+    assert "Chưa thấy trong tin thu thập" in missing
+    by_evidence = press("https://www.bao.test/bai/77", where="evidence")  # the evidence link when no "link" measure
+    page = client.get(reverse("activities:detail", args=[by_evidence.pk])).content.decode()
+    assert "Có trong tin thu thập" in page
