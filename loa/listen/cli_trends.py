@@ -24,6 +24,7 @@ import typer
 
 trends_app = typer.Typer(no_args_is_help=True)
 BATCH = 500
+ANALYZE_FIRST = 2000
 FILE_ARG = typer.Argument(..., help="Tệp JSONL (có thể nén .gz): mỗi dòng id, title, link, summary, source…")
 _WORKER_CLASSIFIER: Any = None  # one per worker process, loaded by _init_worker
 
@@ -171,6 +172,8 @@ def backfill(
     path: Path, *, workers: int = 2, limit: int | None = None, progress: bool = True, model: str | None = None
 ) -> dict[str, Any]:
     """Load a feed export through the store pipeline; classification split over `workers` processes."""
+    from loa.listen.store import statistics_refresh
+
     total = sum(1 for _ in read_rows(path))
     total = min(total, limit) if limit else total
     batches = _limited(_batches(path, BATCH), limit)
@@ -185,9 +188,13 @@ def backfill(
             results: Iterator[Any] = map(classify_rows, batches)
         else:
             results = pool.imap(classify_rows, batches)
+        analysed_at = ANALYZE_FIRST  # statistics refreshed each time the stored items double: O(n) in all
         with typer.progressbar(length=total, label="Nạp tin", file=sys.stderr, show_pos=True) as bar:
             for rows, found in results:
                 counts = store_rows(rows, Lookup(found), sources)
+                if totals["created"] + counts["created"] >= analysed_at:
+                    statistics_refresh()
+                    analysed_at *= 2
                 totals["rows"] += len(rows)
                 for key, value in counts.items():
                     totals[key] += value

@@ -156,10 +156,15 @@ def _candidates(fresh: list[_Prepared]) -> dedup.NearDupIndex:
     item_ids: set[int] = set()
     table, column = connection.ops.quote_name(ItemBand._meta.db_table), connection.ops.quote_name("key")
     with connection.cursor() as cursor:  # plain SQL: thousands of integer keys need no per-value ORM preparation
-        for start in range(0, len(keys), 900):
-            chunk = keys[start : start + 900]
-            cursor.execute(f"SELECT item_id FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        if connection.vendor == "postgresql":  # one array parameter, one index probe per key
+            cursor.execute(f"SELECT item_id FROM {table} WHERE {column} = ANY(%s::bigint[])", [keys])
             item_ids.update(row[0] for row in cursor.fetchall())
+        else:  # SQLite: at most 999 parameters a statement
+            for start in range(0, len(keys), 900):
+                chunk = keys[start : start + 900]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT item_id FROM {table} WHERE {column} IN ({marks})", chunk)
+                item_ids.update(row[0] for row in cursor.fetchall())
     index = dedup.NearDupIndex()
     rows = Item.objects.filter(id__in=item_ids, story__isnull=False).order_by("seen_at", "id")
     for story_id, blob, seen_at in rows.values_list("story_id", "minhash", "seen_at"):
@@ -325,6 +330,18 @@ def _reset(p: _Prepared) -> _Prepared:
     p.item.story_id = None
     p.story = None
     return p
+
+
+def statistics_refresh() -> None:
+    """Let the query planner see the listen tables' real sizes: a bulk load that grows them from empty must not
+    wait for autovacuum (which may be off), or the band lookup turns into a full scan per batch."""
+    tables = [m._meta.db_table for m in (Item, ItemBand, ItemTag, Story)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(t) for t in tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def bands_prune(now: dt.datetime | None = None) -> int:

@@ -218,6 +218,7 @@ def test_backfill_classifies_in_workers_and_stores_once(
     from loa.listen.cli_trends import backfill
 
     monkeypatch.setattr(classify, "load_classifier", lambda _path=None: KeywordClassifier())
+    monkeypatch.setattr("loa.listen.cli_trends.ANALYZE_FIRST", 400)
     feed = tmp_path / "feed.jsonl.gz"
     rows = [
         {"id": f"r{n}", "title": f"{TITLES[n % len(TITLES)]} ({n})", "link": f"https://bao.test/{n % 1100}",
@@ -230,3 +231,21 @@ def test_backfill_classifies_in_workers_and_stores_once(
     assert report["unclassified"] == 0 and Item.objects.filter(classified_at__isnull=True).count() == 0
     assert Item.objects.filter(relevant=True, tags__value="unemployment_insurance").exists()
     assert Source.objects.filter(name__startswith="Báo ").count() == 3
+    assert _planner_rows("listen_itemband") >= 400 * 24  # statistics refreshed during the load (400, 800 items)
+
+
+def _planner_rows(table: str) -> float:
+    """The row count the query planner believes the table has (none: never analysed)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        else:
+            cursor.execute("SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE tbl = %s AND idx IS NULL", [table])
+            if (row := cursor.fetchone()) is None:
+                cursor.execute("SELECT MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = %s", [table])
+            else:
+                return float(row[0])
+        row = cursor.fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
