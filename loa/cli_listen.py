@@ -13,6 +13,7 @@ import typer
 
 from loa.cli import app, emit, fail
 from loa.listen.cli_collect import collect_app
+from loa.listen.cli_retrain import retrain_app
 from loa.listen.cli_trends import trends_app
 
 listen_app = typer.Typer(
@@ -22,6 +23,7 @@ listen_app = typer.Typer(
 app.add_typer(listen_app, name="listen")
 listen_app.add_typer(collect_app)  # collection: fetch, sources, source-add, import-social, schedule
 listen_app.add_typer(trends_app)  # trends: alerts, backfill
+listen_app.add_typer(retrain_app)  # classifier versions: retrain, models, activate
 
 BATCH = 256
 MODEL_OPTION = typer.Option(None, "--model", help="Tệp mô hình khác tệp đi kèm Loa.")

@@ -4,7 +4,8 @@
 returns per item {"id", "relevant", "relevance_score", "tone", "tone_scores", "topics", "provinces", "toxic",
 "toxic_score"}. Which factory is used comes from the setting LISTEN_CLASSIFIER (a dotted path; tests point it at
 a fake, "" turns classification off). When the classifier is missing or fails, items are stored unclassified
-(`classified_at` null) and classified later: collection never stops for it.
+(`classified_at` null) and classified later: collection never stops for it. With the default factory, the active
+retrained version (ClassifierVersion, loa/listen/retrain.py) serves when there is one, else the shipped file.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -44,7 +46,9 @@ def default_classifier() -> Classifier | None:
     if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
         return hit[1]
     try:
-        classifier = import_string(path)()
+        factory = import_string(path)
+        active = active_model_file() if path == DEFAULT_FACTORY else None
+        classifier = factory(active) if active else factory()
     except ImportError as exc:
         raise Unavailable(_("Chưa có bộ phân loại (%(e)s).") % {"e": exc}) from None
     except Exception as exc:  # a missing or broken model file must not stop collection
@@ -52,6 +56,18 @@ def default_classifier() -> Classifier | None:
         raise Unavailable(_("Không nạp được bộ phân loại: %(e)s") % {"e": exc}) from None
     _cache[path] = (time.monotonic(), classifier)
     return classifier
+
+
+def active_model_file() -> str | None:
+    """The active retrained version's model file (loa/listen/retrain.py), None when the shipped model serves."""
+    from loa.listen.models import ClassifierVersion
+
+    try:
+        path = ClassifierVersion.objects.filter(active=True).values_list("path", flat=True).first()
+    except DatabaseError as exc:  # no table yet (before migrate): the shipped model serves
+        log.warning("listen classifier versions unreadable: %s", exc)
+        return None
+    return path or None
 
 
 def clear_cache() -> None:

@@ -308,6 +308,64 @@ class Assignment(models.Model):
         return {"unit_id": self.unit_id}
 
 
+class VersionStatus(models.TextChoices):
+    TRAINING = "training", _("Đang huấn luyện")
+    READY = "ready", _("Sẵn sàng")
+    FAILED = "failed", _("Lỗi")
+
+
+class ClassifierVersion(models.Model):
+    """One retraining of the news classifier (loa/listen/retrain.py) with its evaluation. At most one is active
+    (serves new items); with none active the model shipped with Loa serves."""
+
+    created_at = models.DateTimeField(_("thời gian tạo"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("thời gian xong"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người yêu cầu"),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.TRAINING
+    )
+    path = models.CharField(_("tệp mô hình"), max_length=500, blank=True)
+    repo_items = models.PositiveIntegerField(_("số nhãn của bộ nhãn gốc"), default=0)
+    corrections = models.PositiveIntegerField(_("số tin cán bộ đã sửa nhãn"), default=0)
+    evaluation = models.JSONField(_("đánh giá"), default=dict, blank=True)
+    cv = models.JSONField(_("kiểm định chéo"), default=dict, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    active = models.BooleanField(_("đang dùng"), default=False)
+    activated_at = models.DateTimeField(_("thời gian bắt đầu dùng"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người chọn dùng"),
+    )
+
+    class Meta:
+        verbose_name = _("phiên bản mô hình phân loại")
+        verbose_name_plural = _("phiên bản mô hình phân loại")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="listen_classifierversion_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.get_status_display()})"
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"unit_id": None}  # national data
+
+
 HEALTH_FIELDS = [
     "etag",
     "last_modified",
@@ -328,3 +386,5 @@ auditlog.register(
 )
 auditlog.register(SavedQuery)
 auditlog.register(Assignment)
+# Switching the serving model is audited (who, when); training progress is machine writes.
+auditlog.register(ClassifierVersion, include_fields=["active"])

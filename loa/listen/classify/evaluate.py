@@ -74,25 +74,30 @@ def _provinces(items: list[Labelled]) -> dict:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def evaluate(data: Path, model_file: Path = MODEL_FILE, sentence_file: Path = SENTENCE_FILE) -> dict[str, Any]:
-    clf = Classifier.from_file(model_file)
-    items = [item for item in read_labelled(data) if item.held_out]
+def held_out_report(clf: Classifier, items: list[Labelled]) -> dict[str, Any]:
+    """The figures of `clf` on labelled items (the held-out part): relevance, tone, topics, provinces."""
+    if not items:
+        return {"n": 0}
     raw = clf.scores([i.text for i in items])
     titles = clf.scores([i.title for i in items])  # robustness: the same items without their summary
     topic_lists = [clf._topics(row) for row in raw["topics"]]
     sure = [k for k, item in enumerate(items) if item.sure]
-    report: dict[str, Any] = {
-        "held_out": {
-            "relevance": _relevance(items, raw["relevance"], clf.threshold),
-            "relevance_sure_only": _relevance([items[k] for k in sure], raw["relevance"][sure], clf.threshold),
-            "relevance_titles_only": _relevance(items, titles["relevance"], clf.threshold),
-            "tone": _tone(items, raw["tone"], clf.tone_classes),
-            "tone_sure_only": _tone([items[k] for k in sure], raw["tone"][sure], clf.tone_classes),
-            "topics": _topics(items, topic_lists),
-            "provinces": _provinces(items),
-        },
-        "cv": clf.model.get("cv"),
+    return {
+        "n": len(items),
+        "relevance": _relevance(items, raw["relevance"], clf.threshold),
+        "relevance_sure_only": _relevance([items[k] for k in sure], raw["relevance"][sure], clf.threshold),
+        "relevance_titles_only": _relevance(items, titles["relevance"], clf.threshold),
+        "tone": _tone(items, raw["tone"], clf.tone_classes),
+        "tone_sure_only": _tone([items[k] for k in sure], raw["tone"][sure], clf.tone_classes),
+        "topics": _topics(items, topic_lists),
+        "provinces": _provinces(items),
     }
+
+
+def evaluate(data: Path, model_file: Path = MODEL_FILE, sentence_file: Path = SENTENCE_FILE) -> dict[str, Any]:
+    clf = Classifier.from_file(model_file)
+    items = [item for item in read_labelled(data) if item.held_out]
+    report: dict[str, Any] = {"held_out": held_out_report(clf, items), "cv": clf.model.get("cv")}
     sentiment = joblib.load(sentence_file) if sentence_file.exists() else None
     report["public"] = evaluate_sentence_models(data, sentiment, clf.toxic_part)
     return report

@@ -19,7 +19,7 @@ from sklearn.metrics import f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from loa.listen.classify import sentences
-from loa.listen.classify.data import TONES, TOPICS, read_labelled
+from loa.listen.classify.data import TONES, TOPICS, Labelled, read_labelled
 from loa.listen.classify.features import Featurizer
 from loa.listen.classify.learn import (
     MARGIN,
@@ -70,13 +70,15 @@ def _augment(titles: Any, weight: float) -> Augment:
     return (titles, weight) if weight else None
 
 
-def train_relevance(X: Any, titles: Any, y: np.ndarray, log: Log) -> tuple[Any, float, dict]:
+def train_relevance(
+    X: Any, titles: Any, y: np.ndarray, log: Log, config: dict[str, Any] = CONFIG
+) -> tuple[Any, float, dict]:
     split = folds(y)
     grid = np.arange(0.2, 0.81, 0.05)
     best: tuple[float, bool, float, float] = (1.0, False, 0.0, -1.0)
-    for weight in CONFIG["title_weight"]:
+    for weight in config["title_weight"]:
         for balanced in (False, True):
-            for C in CONFIG["relevance_C"]:
+            for C in config["relevance_C"]:
                 scores = oof_scores(_lr(C, balanced), X, y, split, _pos, _augment(titles, weight))
                 t, f1 = best_threshold(y, scores, grid)
                 log(f"  relevance C={C:<5} balanced={balanced!s:<5} titles={weight} CV F1={f1:.3f} at {t:.2f}")
@@ -103,11 +105,11 @@ def train_relevance(X: Any, titles: Any, y: np.ndarray, log: Log) -> tuple[Any, 
     return shrink(model), threshold, cv
 
 
-def train_tone(X: Any, titles: Any, tones: np.ndarray, log: Log) -> tuple[Any, dict]:
+def train_tone(X: Any, titles: Any, tones: np.ndarray, log: Log, config: dict[str, Any] = CONFIG) -> tuple[Any, dict]:
     split = folds(tones)
     best: tuple[float, float, float] = (1.0, 0.0, -1.0)
-    for weight in CONFIG["title_weight"]:
-        for C in CONFIG["tone_C"]:
+    for weight in config["title_weight"]:
+        for C in config["tone_C"]:
             proba = oof_scores(_lr(C, True), X, tones, split, _proba, _augment(titles, weight))
             pred = np.asarray(TONES)[proba.argmax(axis=1)]
             macro = float(f1_score(tones, pred, average="macro"))
@@ -137,13 +139,15 @@ def _sample_f1(Y: np.ndarray, chosen: list[list[int]]) -> float:
     return float(np.mean(f1s))
 
 
-def train_topics(X: Any, titles: Any, topics: list[list[str]], log: Log) -> tuple[Any, float, dict]:
+def train_topics(
+    X: Any, titles: Any, topics: list[list[str]], log: Log, config: dict[str, Any] = CONFIG
+) -> tuple[Any, float, dict]:
     """Top-1 accuracy (the first topic is a labelled one) picks C and title weight; sample-F1 the threshold."""
     Y = MultiLabelBinarizer(classes=list(TOPICS)).fit_transform(topics)
     split = folds(np.zeros(len(topics)))  # some topics have < 5 items: plain shuffled folds
     best: tuple[float, float, float] = (1.0, 0.0, -1.0)
-    for weight in CONFIG["title_weight"]:
-        for C in CONFIG["topic_C"]:
+    for weight in config["title_weight"]:
+        for C in config["topic_C"]:
             proba = oof_scores(OneVsRest(_lr(C, True)), X, Y, split, _proba, _augment(titles, weight))
             top1 = float(np.mean(Y[np.arange(len(Y)), proba.argmax(axis=1)] == 1))
             log(f"  topics C={C:<5} titles={weight} CV top-1 accuracy={top1:.3f}")
@@ -163,28 +167,41 @@ def train_topics(X: Any, titles: Any, topics: list[list[str]], log: Log) -> tupl
     return shrink(fit_weighted(model, X, Y, _augment(titles, best[1]))), threshold, cv
 
 
-def train(data: Path, out: Path = MODEL_FILE, log: Log = print, sentence_models: bool = True) -> dict:
-    """Train everything, write the model file(s), return the cross-validation figures."""
+def train(
+    data: Path,
+    out: Path = MODEL_FILE,
+    log: Log = print,
+    sentence_models: bool = True,
+    items: list[Labelled] | None = None,
+    config: dict[str, Any] | None = None,
+    toxic: Any = None,
+) -> dict:
+    """Train everything, write the model file(s), return the cross-validation figures.
+
+    `items` replaces the repository's labelled set (read from `data` otherwise; held-out items are left out
+    either way); `config` overrides parts of CONFIG; `toxic` is a trained toxic part to embed as it is (used
+    when `sentence_models` is False, so a retrain keeps the shipped one).
+    """
     started = time.time()
-    items = [item for item in read_labelled(data) if not item.held_out]
+    config = {**CONFIG, **(config or {})}
+    items = [item for item in (read_labelled(data) if items is None else items) if not item.held_out]
     log(f"{len(items)} labelled items in the training part ({sum(i.relevant for i in items)} relevant)")
-    featurizer = Featurizer(**CONFIG["features"], keyword_weight=CONFIG["keyword_weight"])
+    featurizer = Featurizer(**config["features"], keyword_weight=config["keyword_weight"])
     X = featurizer.fit_transform([i.text for i in items])
     titles = featurizer.transform([i.title for i in items])
     y = np.asarray([i.relevant for i in items])
-    relevance, threshold, rel_cv = train_relevance(X, titles, y, log)
+    relevance, threshold, rel_cv = train_relevance(X, titles, y, log, config)
     rel = np.asarray([idx for idx, item in enumerate(items) if item.relevant and item.tone])
-    tone, tone_cv = train_tone(X[rel], titles[rel], np.asarray([items[i].tone for i in rel]), log)
+    tone, tone_cv = train_tone(X[rel], titles[rel], np.asarray([items[i].tone for i in rel]), log, config)
     top = np.asarray([idx for idx, item in enumerate(items) if item.relevant])
-    topics, topic_threshold, topic_cv = train_topics(X[top], titles[top], [items[i].topics for i in top], log)
+    topics, topic_threshold, topic_cv = train_topics(X[top], titles[top], [items[i].topics for i in top], log, config)
     report: dict[str, Any] = {"relevance": rel_cv, "tone": tone_cv, "topics": topic_cv}
-    toxic = None
     if sentence_models:
         toxic, report["toxic"] = sentences.train_toxic(data, log)
     model = {
         "format": FORMAT,
         "trained": time.strftime("%Y-%m-%dT%H:%M:%S"),
-        "config": CONFIG,
+        "config": config,
         "featurizer": featurizer,
         "relevance": relevance,
         "relevance_threshold": threshold,
