@@ -80,6 +80,14 @@ def demo(
     from loa.outcomes.demo import demo_outcomes
 
     demo_outcomes()  # monthly coverage figures per province, with a known communication effect (skipped if any)
+    from loa.listen.demo import demo_feed, demo_listen
+
+    if demo_feed() is None:
+        typer.echo("Không thấy tệp tin báo chí mẫu (../shared/data/news_dev): phần Theo dõi báo chí để trống.")
+    elif news := demo_listen():
+        typer.echo(
+            f"Đã nạp {news:,} tin báo chí mẫu của 14 ngày gần nhất (dời ngày cho khớp hôm nay).".replace(",", ".")
+        )
     current_engine()  # builds the assistant once, so the first question is fast
     typer.echo(f"Người dùng mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
     for user in users:
