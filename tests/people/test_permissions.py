@@ -93,6 +93,9 @@ PAGES = {
     "listen:assignment_update": {"assignment_id": 0},
     "listen:briefing": {},
     "listen:briefing_pdf": {},
+    "listen:versions": {},
+    "listen:versions_retrain": {},
+    "listen:version_activate": {"version_id": 0},
 }
 PUBLIC = {
     "login",
@@ -254,6 +257,7 @@ READ_ALL = [
     "listen:assignments",
     "listen:briefing",
     "listen:briefing_pdf",
+    "listen:versions",
 ]
 
 
