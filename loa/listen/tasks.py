@@ -14,8 +14,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from loa.core import chains
-from loa.listen.collect.runner import fetch_due
-from loa.listen.models import FETCHED_KINDS, Source
+from loa.listen.collect.runner import fetch_due, fetchable_sources
 
 MIN_GAP = dt.timedelta(minutes=1)
 MAX_GAP = dt.timedelta(minutes=30)  # look again at least this often (new sources, changed schedules)
@@ -32,8 +31,8 @@ def fetch_due_task() -> dict[str, Any]:
 
 def next_run_at(now: dt.datetime | None = None) -> dt.datetime:
     now = now or timezone.now()
-    due = Source.objects.filter(active=True, kind__in=FETCHED_KINDS).aggregate(at=Min("next_fetch_at"))["at"]
-    if due is None and Source.objects.filter(active=True, kind__in=FETCHED_KINDS, next_fetch_at__isnull=True).exists():
+    due = fetchable_sources().aggregate(at=Min("next_fetch_at"))["at"]
+    if due is None and fetchable_sources().filter(next_fetch_at__isnull=True).exists():
         due = now
     when = due or now + MAX_GAP
     return min(max(when, now + MIN_GAP), now + MAX_GAP)

@@ -315,10 +315,21 @@ def test_only_due_active_sources_are_fetched(web: served.Web) -> None:
     later = _source("Chưa đến hạn", web.url("/feed.xml"), next_fetch_at=timezone.now() + dt.timedelta(hours=1))
     paused = _source("Tạm dừng", web.url("/feed.xml"), active=False)
     social = _source("Fanpage", "", kind=SourceKind.SOCIAL_IMPORT)
+    archive = _source("Báo trong tệp xuất", "")  # made by a backfill: nothing to fetch, not an error
     due = _source("Đến hạn", web.url("/feed.xml"), next_fetch_at=timezone.now() - dt.timedelta(minutes=1))
     assert [o.source_id for o in fetch_due()] == [due.pk]
     assert _health(later).last_fetch_at is None and _health(paused).last_fetch_at is None
-    assert _health(social).health == Health.NEW
+    assert _health(social).health == Health.NEW and _health(archive).health == Health.NEW
+
+
+def test_the_next_run_waits_for_the_next_due_source_not_for_sources_without_address() -> None:
+    from loa.listen.tasks import MAX_GAP, next_run_at
+
+    now = timezone.now()
+    _source("Báo trong tệp xuất", "")  # never fetched: must not make the collector run every minute
+    assert next_run_at(now) == now + MAX_GAP
+    _source("Báo", "https://bao.test/rss", next_fetch_at=now + dt.timedelta(minutes=10))
+    assert next_run_at(now) == now + dt.timedelta(minutes=10)
 
 
 def test_schedule_keeps_one_pending_run() -> None:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,10 +233,14 @@ def _claim(source: Source, now: dt.datetime) -> bool:
     return qs.update(next_fetch_at=now + LEASE) == 1
 
 
+def fetchable_sources() -> QuerySet[Source]:
+    """Active sources Loa fetches itself; one without an address (filled by a feed export's backfill) is not."""
+    return Source.objects.filter(active=True, kind__in=FETCHED_KINDS).exclude(url="")
+
+
 def due_sources(now: dt.datetime | None = None) -> list[Source]:
     now = now or timezone.now()
-    qs = Source.objects.filter(active=True, kind__in=FETCHED_KINDS)
-    qs = qs.filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
+    qs = fetchable_sources().filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
     return list(qs.order_by(F("next_fetch_at").asc(nulls_first=True), "id"))
 
 
