@@ -109,7 +109,7 @@ LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
 def token_authenticate(raw: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(digest=hash_token(raw), revoked=False).first()
+    token = ApiToken.objects.select_related("user__unit").filter(digest=hash_token(raw), revoked=False).first()
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
