@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import django_setup, median_time
+from loa.listen.classify.data import RSS_FILE, data_dir
 
-FEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "news_dev" / "rss_feed_2025-08_to_2026-02.jsonl.gz"
+FEED = data_dir() / RSS_FILE
 SHIFT_DAYS = 210
 
 

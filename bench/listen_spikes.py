@@ -46,6 +46,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from loa.listen.classify.data import RSS_FILE, data_dir  # noqa: E402
+from loa.listen.classify.data import TOPICS as TOPIC_CODES  # noqa: E402
 from loa.listen.trends import (  # noqa: E402
     Alert,
     BaselineConfig,
@@ -57,23 +59,9 @@ from loa.listen.trends import (  # noqa: E402
     trend_series,
 )
 
-FEED = ROOT.parent / "shared" / "data" / "news_dev" / "rss_feed_2025-08_to_2026-02.jsonl.gz"
+FEED = data_dir() / RSS_FILE
 VN = timezone(timedelta(hours=7))
-TOPICS = [
-    "pension_and_retirement",
-    "one_time_withdrawal",
-    "voluntary_social_insurance",
-    "compulsory_contributions_and_evasion",
-    "health_insurance_benefits_and_hospitals",
-    "health_insurance_cards_and_enrollment",
-    "unemployment_insurance",
-    "maternity_sickness_and_other_benefits",
-    "digital_services_vssid",
-    "fund_fraud_and_profiteering",
-    "law_and_policy_changes",
-    "agency_news_and_communication",
-    "other",
-]
+TOPICS = list(TOPIC_CODES)
 RELEVANT = re.compile(
     r"bảo hiểm xã hội|bảo hiểm y tế|bảo hiểm thất nghiệp|\bbhxh\b|\bbhyt\b|\bbhtn\b|lương hưu|trợ cấp thất nghiệp"
     r"|vssid|hưu trí|nghỉ hưu|tuổi hưu"

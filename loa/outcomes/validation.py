@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from loa.core.sheets.normal import format_number
 from loa.outcomes.aggregate import Tree
 from loa.outcomes.indicators import FIGURES, FLOW_OF, HI_GROUPS, INDICATORS
+from loa.outcomes.loading import load, resolved
 from loa.outcomes.seasonal import outlier, prev_month
-from loa.outcomes.selectors import load, resolved
 from loa.units.models import Version
 
 # Departure a month may show against its seasonal expectation before it is questioned, whatever the unit's own

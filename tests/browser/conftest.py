@@ -48,3 +48,17 @@ def seeded_live_server(live_server: object, transactional_db: None) -> object:
 def shot(page: object, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def login(browser: object, base: str, username: str, *, wide: bool = False) -> object:
+    """A new page logged in as a demo user (every demo user shares DEMO_PASSWORD); `wide` for 1280 × 900."""
+    from loa.core.demo import DEMO_PASSWORD
+
+    size = {"viewport": {"width": 1280, "height": 900}} if wide else {}
+    page = browser.new_page(locale="vi-VN", **size)  # type: ignore[attr-defined]
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page

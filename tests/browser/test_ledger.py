@@ -8,27 +8,17 @@ import datetime as dt
 import pytest
 
 from loa.activities.models import Report
-from loa.core.demo import DEMO_PASSWORD, demo_users
-from tests.browser.conftest import shot
+from loa.core.demo import demo_users
+from tests.browser.conftest import login, shot
 
 pytestmark = pytest.mark.browser
-
-
-def _login(browser: object, base: str, username: str) -> object:
-    page = browser.new_page(locale="vi-VN")  # type: ignore[attr-defined]
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_officer_to_national_tally(browser: object, seeded_live_server: object) -> None:
     demo_users()
     base = seeded_live_server.url  # type: ignore[attr-defined]
     today = dt.date.today()
-    officer = _login(browser, base, "coso.canbo")
+    officer = login(browser, base, "coso.canbo")
     officer.goto(f"{base}/activities/new/")
     officer.fill("#id_title", "Hội nghị đối thoại BHXH tự nguyện tại xã thử nghiệm")
     officer.select_option("#id_form", "conference")
@@ -42,7 +32,7 @@ def test_officer_to_national_tally(browser: object, seeded_live_server: object) 
     officer.click(f"#month-{today:%Y-%m} .submit-month")
     officer.wait_for_selector("text=Đã cập nhật báo cáo")
 
-    head = _login(browser, base, "tinh.lanhdao")
+    head = login(browser, base, "tinh.lanhdao")
     head.goto(f"{base}/activities/reports/")
     head.fill(".report-row .return-reason", "Thiếu ảnh minh chứng hội nghị")
     head.click(".report-row .return")
@@ -61,7 +51,7 @@ def test_officer_to_national_tally(browser: object, seeded_live_server: object) 
     report.refresh_from_db()
     assert report.status == "approved"
 
-    national = _login(browser, base, "admin")
+    national = login(browser, base, "admin")
     national.goto(f"{base}/activities/tally/?by=province&by=form")
     assert "40" in national.inner_text("#tally") and "conference" in national.inner_text("#tally")
     shot(national, "ledger-tally")

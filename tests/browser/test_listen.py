@@ -7,24 +7,14 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from loa.core.demo import DEMO_PASSWORD, demo_users
+from loa.core.demo import demo_users
 from loa.listen.models import Assignment, Item
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 from tests.listen import seeding
 
 pytestmark = pytest.mark.browser
 STORY = "Người lao động phản ánh chậm nhận trợ cấp ở huyện thử nghiệm"
 WRONG = "Hướng dẫn tra cứu quá trình đóng trên ứng dụng thử nghiệm"
-
-
-def _login(browser: object, base: str, username: str) -> object:
-    page = browser.new_page(locale="vi-VN")  # type: ignore[attr-defined]
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_analyst_briefing_label_and_assignment(browser: object, seeded_live_server: object) -> None:
@@ -37,7 +27,7 @@ def test_analyst_briefing_label_and_assignment(browser: object, seeded_live_serv
     wrong = seeding.item(WRONG, now, tone="negative", topics=["digital_services_vssid"])
     seeding.item("Mở rộng quyền lợi thử nghiệm cho người tham gia", now, tone="positive")
 
-    analyst = _login(browser, base, "admin")
+    analyst = login(browser, base, "admin")
     analyst.goto(f"{base}/listen/briefing/")
     negative = analyst.inner_text("#negative")
     assert STORY in negative and WRONG in negative
@@ -77,7 +67,7 @@ def test_analyst_briefing_label_and_assignment(browser: object, seeded_live_serv
         assert unit_name in rows.nth(n).inner_text()
     shot(analyst, "listen-briefing-assigned")
 
-    officer = _login(browser, base, "tinh.canbo")
+    officer = login(browser, base, "tinh.canbo")
     officer.goto(f"{base}/listen/assignments/")
     assert STORY in officer.inner_text("#assignments")
     shot(officer, "listen-assignments")

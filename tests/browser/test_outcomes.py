@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from loa.core.demo import DEMO_PASSWORD, demo_users
+from loa.core.demo import demo_users
 from loa.outcomes.models import OutcomeRecord
-from tests.browser.conftest import shot
+from tests.browser.conftest import login, shot
 from tests.outcomes.helpers import denominator, new, old, record
 
 pytestmark = pytest.mark.browser
@@ -40,21 +40,11 @@ def number(text: str) -> float:
     return float(text.strip().replace(".", "").replace(",", "."))
 
 
-def _login(browser: object, base: str, username: str) -> object:
-    page = browser.new_page(locale="vi-VN", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
 def test_admin_defines_a_scheme_and_every_breakdown_adds_up(browser: object, seeded_live_server: object) -> None:
     demo_users()
     seed()
     base = seeded_live_server.url  # type: ignore[attr-defined]
-    page = _login(browser, base, "admin")
+    page = login(browser, base, "admin", wide=True)
     page.goto(f"{base}/outcomes/ranking/")
     page.click("#define-scheme")
     page.wait_for_selector("#scheme-form")
