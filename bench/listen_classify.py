@@ -15,7 +15,6 @@ import argparse
 import gzip
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import median_time  # noqa: E402
 from loa.listen.classify import load_classifier  # noqa: E402
 from loa.listen.classify.data import RSS_FILE, data_dir  # noqa: E402
 from loa.listen.classify.text import item_text  # noqa: E402
@@ -39,15 +39,6 @@ def feed_items(data: Path, n: int) -> list[dict]:
     step = max(1, len(rows) // n)
     keep = ("id", "title", "summary", "published", "source")
     return [{k: row.get(k) for k in keep} for row in rows[::step][:n]]
-
-
-def best_of(runs: int, fn) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -76,8 +67,10 @@ def main() -> None:
         "items": len(items),
         "mean_chars": round(sum(map(len, texts)) / len(texts)),
         "load_seconds": round(load_s, 2),
-        "classify_items_per_s": round(len(items) / best_of(args.runs, classify_all)),
-        "baseline_tfidf_items_per_s": round(len(items) / best_of(args.runs, lambda: baseline.transform(texts))),
+        "classify_items_per_s": round(len(items) / median_time(classify_all, repeat=args.runs)),
+        "baseline_tfidf_items_per_s": round(
+            len(items) / median_time(lambda: baseline.transform(texts), repeat=args.runs)
+        ),
         "target_items_per_s": TARGET,
     }
     if args.cli:

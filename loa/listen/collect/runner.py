@@ -105,16 +105,19 @@ def _enrich(candidates: list[Candidate], limits: Limits, warnings: list[str]) ->
             c.published = c.published or page.published
 
 
-def _conditional(source: Source, limits: Limits) -> FetchResult:
-    return fetch(source.url, etag=source.etag, last_modified=source.last_modified, limits=limits)
-
-
-def _fetch_feed(source: Source, limits: Limits, classifier: Any) -> Outcome:
-    result = _conditional(source, limits)
+def _conditional(source: Source, limits: Limits) -> tuple[FetchResult, Outcome]:
+    """Fetch with the source's validators; the outcome says NOT_MODIFIED (and is complete) when nothing changed."""
+    result = fetch(source.url, etag=source.etag, last_modified=source.last_modified, limits=limits)
     outcome = Outcome(source.pk, Health.OK, http_status=result.status)
     if result.not_modified:
         outcome.health = Health.NOT_MODIFIED
         outcome.etag, outcome.last_modified = result.etag, result.last_modified
+    return result, outcome
+
+
+def _fetch_feed(source: Source, limits: Limits, classifier: Any) -> Outcome:
+    result, outcome = _conditional(source, limits)
+    if outcome.health == Health.NOT_MODIFIED:
         return outcome
     parsed = parse_feed(result.body, result.content_type, result.url)
     outcome.warnings += parsed.warnings
@@ -133,11 +136,8 @@ def _fetch_feed(source: Source, limits: Limits, classifier: Any) -> Outcome:
 def _fetch_page(source: Source, limits: Limits, classifier: Any) -> Outcome:
     """A listing page (an agency portal without RSS): its headline links are the items; a page without such
     links is stored as one article."""
-    result = _conditional(source, limits)
-    outcome = Outcome(source.pk, Health.OK, http_status=result.status)
-    if result.not_modified:
-        outcome.health = Health.NOT_MODIFIED
-        outcome.etag, outcome.last_modified = result.etag, result.last_modified
+    result, outcome = _conditional(source, limits)
+    if outcome.health == Health.NOT_MODIFIED:
         return outcome
     decoded = decode(result.body, result.content_type)
     if decoded.note:
